@@ -1,0 +1,1 @@
+"""Store shell: SQLAlchemy 2 schema, Alembic migrations, and queries returning plain frames."""
