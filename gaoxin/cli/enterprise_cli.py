@@ -1,0 +1,297 @@
+"""`gaoxin enterprise ...`: judge, pool, points, subsidy. A thin shell over gaoxin.enterprise."""
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err = Console(stderr=True)
+
+DEMO_NOTE = "[bold yellow]注意：以上为示例数据（合成数据），仅供演示，不代表任何企业的真实情况。[/]"
+
+sub = typer.Typer(help="企业梯度培育：认定条件判定、培育库、创新积分、奖补测算。", no_args_is_help=True)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]错误：[/]{message}")
+    raise typer.Exit(code)
+
+
+def _default_year() -> int:
+    return date.today().year - 1
+
+
+def _zone_code(zone: str) -> str:
+    from gaoxin.reference import find_zone
+    z = find_zone(zone)
+    if z is None:
+        try:
+            from gaoxin.reference import zone_name_suggestions
+            sug = zone_name_suggestions(zone)
+        except Exception:  # noqa: BLE001
+            sug = []
+        _fail(f"未找到高新区“{zone}”" + (f"，是否要找：{'、'.join(sug)}？" if sug else "。可用 gaoxin zones 查看全部高新区。"))
+    return str(z["code"])
+
+
+def _load(file: Optional[Path], zone: Optional[str], year: int, years_back: int = 3):
+    """The wide enterprise frame from a file or from the store; exits with a Chinese message on bad input."""
+    from gaoxin.enterprise import EnterpriseDataError, read_enterprise_file
+    if file is not None and zone is not None:
+        _fail("--file 与 --zone 只能选一个")
+    if file is not None:
+        try:
+            frame = read_enterprise_file(file, as_of_year=year)
+        except EnterpriseDataError as exc:
+            _fail(str(exc))
+        frame.attrs["as_of_year"] = year
+        return frame
+    from sqlalchemy.exc import SQLAlchemyError
+    from gaoxin.store.db import session_scope
+    from gaoxin.store.repo import enterprise_frame
+    code = _zone_code(zone) if zone else None
+    try:
+        with session_scope() as session:
+            frame = enterprise_frame(session, year, zone_code=code, years_back=years_back)
+    except SQLAlchemyError as exc:
+        first = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        _fail(f"无法读取数据库（{first}）。请先运行 gaoxin init 与 gaoxin demo，或用 --file 指定企业数据文件。")
+    if frame.empty:
+        _fail("数据库中没有企业数据" + (f"（高新区 {zone}）" if zone else "") + "。请先导入企业数据或运行 gaoxin demo。")
+    frame.attrs["as_of_year"] = year
+    return frame
+
+
+def _is_demo(frame) -> bool:
+    return "is_demo" in frame and bool(frame["is_demo"].fillna(False).astype(bool).any())
+
+
+def _rules():
+    from gaoxin.enterprise import RuleError, load_rules
+    try:
+        return load_rules()
+    except RuleError as exc:
+        _fail(str(exc))
+
+
+def _jsonable(o):
+    if isinstance(o, float) and (math.isnan(o) or math.isinf(o)):
+        return None
+    if isinstance(o, dict):
+        return {k: _jsonable(v) for k, v in o.items()}
+    if isinstance(o, list):
+        return [_jsonable(v) for v in o]
+    if hasattr(o, "item"):
+        return _jsonable(o.item())
+    return o
+
+
+FileOpt = typer.Option(None, "--file", "-f", help="企业数据文件（.xlsx/.csv，宽表：每行一家企业，列名为字段代码或中文名，年度字段加 _y0/_y1/_y2 或年份后缀）。")
+ZoneOpt = typer.Option(None, "--zone", "-z", help="高新区名称或代码（只看该园区的企业）。")
+YearOpt = typer.Option(None, "--year", "-y", help="评价年度（y0 对应的年度）；默认为上一年。")
+
+
+@sub.command("judge", help="逐家判定企业在各培育梯度（科小、雏鹰、高企、瞪羚、小巨人、上市领军、独角兽等）的认定条件。")
+def judge_cmd(file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt, year: Optional[int] = YearOpt,
+              fmt: str = typer.Option("table", "--format", help="输出格式：table（表格）、json、xlsx。"),
+              out: Optional[Path] = typer.Option(None, "--out", "-o", help="xlsx 输出文件（--format xlsx 时使用）。"),
+              limit: Optional[int] = typer.Option(None, "--limit", help="只输出前 N 家企业（table 默认 30）。")):
+    from gaoxin.enterprise import judge
+    if fmt not in ("table", "json", "xlsx"):
+        _fail(f"--format 应为 table、json 或 xlsx，而不是“{fmt}”", 2)
+    year = year or _default_year()
+    frame = _load(file, zone, year)
+    j = judge(frame, _rules(), as_of=year)
+    demo = _is_demo(frame)
+    if fmt == "json":
+        recs = j.to_records(limit)
+        payload = {"as_of_year": year, "is_demo": demo, "note": "示例数据" if demo else None, "enterprises": recs}
+        typer.echo(json.dumps(_jsonable(payload), ensure_ascii=False, indent=1))
+        return
+    status = j.status_frame()
+    zh = {"pass": "符合", "fail": "不符合", "unknown": "无法判断"}
+    if fmt == "xlsx":
+        out = out or Path(f"企业梯度判定_{year}.xlsx")
+        import pandas as pd
+        sheet = status.copy()
+        for c in sheet.columns[1:]:
+            sheet[c] = sheet[c].map(zh)
+        sheet.insert(1, "企业名称", frame["name"].to_numpy() if "name" in frame else None)
+        sheet.insert(2, "所在高新区", frame["zone_code"].to_numpy() if "zone_code" in frame else None)
+        sheet.insert(3, "最高梯度", j.highest_rung)
+        sheet = sheet.rename(columns={"credit_code": "统一社会信用代码"})
+        if demo:
+            sheet.insert(0, "数据性质", "示例数据")
+        validity = j.hte_validity().rename(columns={"credit_code": "统一社会信用代码", "hte_cert_year": "发证年份",
+                                                    "hte_valid_until": "有效期至", "hte_valid": "有效",
+                                                    "reapply_next_year": "明年需重新认定"})
+        validity = validity[validity["发证年份"].notna()]
+        funnel = j.funnel("zone_code").rename(columns={"zone_code": "高新区"})
+        with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
+            sheet.to_excel(xw, sheet_name="判定结果", index=False)
+            funnel.to_excel(xw, sheet_name="各园区梯度分布", index=False)
+            validity.to_excel(xw, sheet_name="高企有效期", index=False)
+        console.print(f"已写入 {out}（{len(sheet):,} 家企业，{year} 年）" + ("，示例数据" if demo else ""))
+        if demo:
+            console.print(DEMO_NOTE)
+        return
+    # table
+    n = limit or 30
+    t = Table(title=f"企业梯度判定（{year} 年，前 {min(n, j.n)} 家 / 共 {j.n:,} 家）" + ("——示例数据" if demo else ""))
+    t.add_column("统一社会信用代码")
+    t.add_column("企业名称")
+    t.add_column("最高梯度")
+    short = {r.name: r.rung.get("short_name", r.name) for r in j.rungs}
+    for r in j.rungs:
+        t.add_column(short[r.name], justify="center")
+    mark = {"pass": "[green]✓[/]", "fail": "[red]✗[/]", "unknown": "[yellow]?[/]"}
+    hr = j.highest_rung
+    for i in range(min(n, j.n)):
+        t.add_row(status["credit_code"].iloc[i], str(frame["name"].iloc[i]) if "name" in frame else "",
+                  hr[i] or "—", *[mark[status[r.name].iloc[i]] for r in j.rungs])
+    console.print(t)
+    s = Table(title="各梯度判定汇总")
+    s.add_column("梯度")
+    for c in ("符合", "不符合", "无法判断（数据缺失）"):
+        s.add_column(c, justify="right")
+    for r in j.rungs:
+        s.add_row(r.name, *[f"{int((r.status == k).sum()):,}" for k in (2, 0, 1)])
+    console.print(s)
+    console.print("✓ 符合  ✗ 不符合  ? 无法判断（数据缺失，需补充后再判定）")
+    if demo:
+        console.print(DEMO_NOTE)
+
+
+@sub.command("pool", help="培育库：找出距某一梯度最近的企业，按差距从小到大排序，并列出每项差距。")
+def pool_cmd(rung: str = typer.Option("高新技术企业", "--rung", "-r", help="目标梯度名称，如 高新技术企业、科技型中小企业、专精特新“小巨人”企业。"),
+             top: int = typer.Option(100, "--top", "-n", help="列出前 N 家。"),
+             max_failed: Optional[int] = typer.Option(None, "--max-gaps", help="最多差几项条件（默认见规则设置）。"),
+             file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt, year: Optional[int] = YearOpt,
+             fmt: str = typer.Option("table", "--format", help="输出格式：table、json、xlsx。"),
+             out: Optional[Path] = typer.Option(None, "--out", "-o", help="xlsx 输出文件。")):
+    from gaoxin.enterprise import RuleError, judge, pool
+    year = year or _default_year()
+    rules = _rules()
+    try:
+        rules.rung(rung)
+    except RuleError as exc:
+        _fail(str(exc), 2)
+    frame = _load(file, zone, year)
+    j = judge(frame, rules, as_of=year)
+    p = pool(j, rung, top=top, max_failed=max_failed)
+    demo = _is_demo(frame)
+    if fmt == "json":
+        typer.echo(json.dumps(_jsonable({"as_of_year": year, "rung": rung, "is_demo": demo,
+                                         "pool": p.to_dict(orient="records")}), ensure_ascii=False, indent=1))
+        return
+    if fmt == "xlsx":
+        out = out or Path(f"培育库_{rung}_{year}.xlsx")
+        x = p.copy()
+        x["gaps"] = x["gaps"].map("；".join)
+        x["unknown"] = x["unknown"].map("；".join)
+        x = x.rename(columns={"credit_code": "统一社会信用代码", "name": "企业名称", "zone_code": "所在高新区",
+                              "rung": "目标梯度", "status": "判定", "n_failed": "未达条件数", "n_unknown": "待补数据项",
+                              "gap_score": "差距指数", "gaps": "差距明细", "unknown": "缺失数据"})
+        if demo:
+            x.insert(0, "数据性质", "示例数据")
+        x.to_excel(out, index=False)
+        console.print(f"已写入 {out}（{len(x)} 家）")
+        if demo:
+            console.print(DEMO_NOTE)
+        return
+    t = Table(title=f"{rung}培育库（{year} 年，前 {len(p)} 家，按差距从小到大）" + ("——示例数据" if demo else ""))
+    for c in ("序号", "企业名称", "所在高新区", "未达条件", "差距明细"):
+        t.add_column(c)
+    for k, row in enumerate(p.itertuples(), 1):
+        t.add_row(str(k), str(row.name), str(row.zone_code), str(row.n_failed), "\n".join(row.gaps) or "（数据缺失，待补充）")
+    console.print(t)
+    if demo:
+        console.print(DEMO_NOTE)
+
+
+@sub.command("points", help="计算企业创新积分（0–1000分，同类企业百分位计分），可导出供银行“见分即贷”使用。")
+def points_cmd(out: Optional[Path] = typer.Option(None, "--out", "-o", help="导出 xlsx 文件（含分项明细）。"),
+               file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt, year: Optional[int] = YearOpt,
+               top: int = typer.Option(20, "--top", "-n", help="屏幕上显示积分最高的 N 家。")):
+    from gaoxin.enterprise import innovation_points, load_points_model
+    year = year or _default_year()
+    frame = _load(file, zone, year)
+    model = load_points_model()
+    pts = innovation_points(frame, model, as_of=year)
+    demo = _is_demo(frame)
+    if out is not None:
+        names = {"credit_code": "统一社会信用代码", "name": "企业名称", "zone_code": "所在高新区", "county_code": "县市区代码",
+                 "industry": "产业", "stage": "阶段代码", "stage_name": "发展阶段", "peer_group": "同类组", "points": "创新积分",
+                 "grade": "等级", "grade_name": "等级说明", "rank_in_peer": "同类排名", "percentile_in_peer": "同类百分位"}
+        names.update({f"group_{g['code']}": f"{g['name']}得分" for g in model["groups"]})
+        names.update({f"pct_{i['code']}": f"{i['name']}（同类百分位）" for i in model["indicators"]})
+        x = pts.rename(columns=names)
+        if demo:
+            x.insert(0, "数据性质", "示例数据")
+        import pandas as pd
+        with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
+            x.sort_values("创新积分", ascending=False).to_excel(xw, sheet_name="创新积分", index=False)
+            pd.DataFrame([{"指标": i["name"], "一级指标": next(g["name"] for g in model["groups"] if g["code"] == i["group"]),
+                           "组内权重": i.get("weight", 1)} for i in model["indicators"]]).to_excel(xw, sheet_name="指标与权重", index=False)
+            pd.DataFrame([{"说明": model["note"].strip()}, {"说明": "来源：" + model["source"]}]).to_excel(xw, sheet_name="模型说明", index=False)
+        console.print(f"已写入 {out}（{len(x):,} 家企业，{year} 年）")
+    t = Table(title=f"创新积分前 {top} 名（{year} 年）" + ("——示例数据" if demo else ""))
+    for c in ("企业名称", "发展阶段", "创新积分", "等级", "同类排名"):
+        t.add_column(c)
+    for row in pts.sort_values("points", ascending=False).head(top).itertuples():
+        t.add_row(str(row.name), row.stage_name, f"{row.points:.1f}", row.grade, str(row.rank_in_peer))
+    console.print(t)
+    console.print("积分为同类企业（产业×发展阶段）中的百分位加权得分；指标与权重为可调设置，见 gaoxin/reference/rules/innovation_points.yaml。")
+    if demo:
+        console.print(DEMO_NOTE)
+
+
+@sub.command("subsidy", help="按规则测算某年度企业可获奖补（高企认定奖补、研发增量奖补、科创平台支持等），并按园区汇总。")
+def subsidy_cmd(year: int = typer.Option(..., "--year", "-y", help="奖补年度。"),
+                file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt,
+                by: str = typer.Option("zone_code", "--by", help="汇总口径：zone_code（园区）或 county_code（县市区）。"),
+                out: Optional[Path] = typer.Option(None, "--out", "-o", help="导出 xlsx 文件（明细与汇总）。")):
+    from gaoxin.enterprise import load_subsidy_rules, subsidies, subsidy_totals
+    if by not in ("zone_code", "county_code"):
+        _fail("--by 应为 zone_code 或 county_code", 2)
+    frame = _load(file, zone, year)
+    rows = subsidies(frame, load_subsidy_rules(), year)
+    totals = subsidy_totals(rows, by)
+    demo = _is_demo(frame)
+    if out is not None:
+        import pandas as pd
+        names = {"credit_code": "统一社会信用代码", "name": "企业名称", "zone_code": "所在高新区", "county_code": "县市区代码",
+                 "rule_id": "规则代码", "rule": "奖补规则", "payer": "资金来源", "amount": "金额（万元）",
+                 "amount_is_upper_bound": "仅为上限", "basis": "依据数据", "source": "政策依据", "enterprises": "企业数"}
+        with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
+            d = rows.rename(columns=names)
+            if demo:
+                d.insert(0, "数据性质", "示例数据")
+            d.to_excel(xw, sheet_name="奖补明细", index=False)
+            totals.rename(columns=names).to_excel(xw, sheet_name="汇总", index=False)
+        console.print(f"已写入 {out}")
+    t = Table(title=f"{year} 年奖补测算汇总（万元）" + ("——示例数据" if demo else ""))
+    for c in ("园区" if by == "zone_code" else "县市区", "奖补规则", "企业数", "金额（万元）"):
+        t.add_column(c)
+    for row in totals.itertuples():
+        t.add_row(str(getattr(row, by)), row.rule, str(row.enterprises), f"{row.amount:,.2f}")
+    console.print(t)
+    if not rows.empty:
+        ub = rows[rows["amount_is_upper_bound"]]
+        console.print(f"合计 {rows['amount'].sum():,.2f} 万元，涉及 {rows['credit_code'].nunique():,} 家企业。"
+                      + (f"其中 {len(ub)} 笔为“最高不超过”的上限（奖补比例未公布，择优确定）。" if len(ub) else ""))
+    else:
+        console.print("该年度没有符合奖补规则的企业。")
+    if demo:
+        console.print(DEMO_NOTE)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(sub, name="enterprise", help="企业梯度培育：认定判定、培育库、创新积分、奖补测算。")

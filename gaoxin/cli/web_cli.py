@@ -1,0 +1,187 @@
+"""`gaoxin serve`, `gaoxin users …`, `gaoxin report …` (platform area)."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err = Console(stderr=True)
+
+users_app = typer.Typer(help="用户管理：新增、列出、修改密码。", no_args_is_help=True)
+report_app = typer.Typer(help="生成报告：年度高新区评价报告、目标通报（Word / PDF）。", no_args_is_help=True)
+
+DEMO_USERS = (  # created only in a database holding demo data; documented in docs/readme-web.md
+    ("demo_zone", "demo-zone-2026", "zone_user", "示例高新区用户"),
+    ("demo_viewer", "demo-read-2026", "readonly", "示例只读用户"),
+)
+
+
+def _fail(msg: str, code: int = 1):
+    err.print(f"[red]错误：[/red]{msg}")
+    raise typer.Exit(code)
+
+
+def _secret_key() -> str:
+    """Persist the session-signing key in GAOXIN_HOME so logins survive a restart."""
+    if os.environ.get("GAOXIN_SECRET_KEY"):
+        return os.environ["GAOXIN_SECRET_KEY"]
+    from gaoxin.paths import data_home
+    path = data_home() / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def ensure_demo_users(session) -> list[tuple[str, str, str]]:
+    """On a demo database add one zone user (first national zone) and one read-only user."""
+    from sqlalchemy import select
+    from gaoxin.auth.users import create_user, get_user
+    from gaoxin.store.models import Zone
+    zone = session.scalar(select(Zone.code).where(Zone.level == "国家级").order_by(Zone.code).limit(1)) \
+        or session.scalar(select(Zone.code).order_by(Zone.code).limit(1))
+    made = []
+    for username, password, role, label in DEMO_USERS:
+        if get_user(session, username) is None and (role != "zone_user" or zone):
+            create_user(session, username, password, role, label, [zone] if role == "zone_user" else [],
+                        by="system")
+            made.append((username, password, role if role != "zone_user" else f"{role}:{zone}"))
+    return made
+
+
+def serve(host: str = typer.Option("127.0.0.1", "--host", help="监听地址（对外提供服务时用 0.0.0.0）"),
+          port: int = typer.Option(8000, "--port", help="端口"),
+          demo: bool = typer.Option(False, "--demo", help="数据库为空时先生成示例数据，并创建示例用户"),
+          database_url: Optional[str] = typer.Option(None, "--db", help="数据库地址（默认读取 GAOXIN_DATABASE_URL）")):
+    """启动网页平台和 REST 接口（接口文档位于 /api/docs）。"""
+    import uvicorn
+    from gaoxin.auth.users import ensure_admin
+    from gaoxin.store.db import session_scope
+    from gaoxin.store.migrate import init_database
+    from gaoxin.paths import database_url as default_url
+    from gaoxin.web.app import create_app
+
+    url = database_url or default_url()
+    try:
+        init_database(url)
+    except Exception as exc:  # noqa: BLE001 - show a message, not a traceback
+        _fail(f"无法打开数据库 {url}：{exc}")
+    if demo:
+        from gaoxin.demo import build_demo, has_demo
+        with session_scope(url) as s:
+            if not has_demo(s):
+                console.print("正在生成示例数据（首次约需一两分钟）…")
+                build_demo(s)
+    with session_scope(url) as s:
+        password = ensure_admin(s)
+        from gaoxin.demo import has_demo
+        demo_users = ensure_demo_users(s) if has_demo(s) else []
+    if password:
+        console.print(f"[bold]已创建管理员账号[/bold] admin，初始密码：[bold red]{password}[/bold red]"
+                      "（仅显示这一次，请登录后修改；也可用环境变量 GAOXIN_ADMIN_PASSWORD 指定）")
+    for username, pw, role in demo_users:
+        console.print(f"已创建示例用户 {username}（{role}），密码：{pw}")
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    console.print(f"[bold green]高新区创新监测评价平台已启动：[/bold green] http://{shown}:{port}/ "
+                  f"（接口文档：http://{shown}:{port}/api/docs；按 Ctrl+C 停止）")
+    app = create_app(url, secret_key=_secret_key())
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@users_app.command("add", help="新增用户。")
+def users_add(username: str = typer.Argument(..., help="用户名"),
+              role: str = typer.Option(..., "--role", help="角色：province_admin（省级管理员）/ zone_user（高新区用户）/ readonly（只读）"),
+              zone: list[str] = typer.Option([], "--zone", help="高新区代码（高新区用户必填，可多次指定）"),
+              name: str = typer.Option("", "--name", help="姓名"),
+              password: Optional[str] = typer.Option(None, "--password", help="密码（不填则交互输入）")):
+    from gaoxin.auth.users import UserError, create_user
+    from gaoxin.store.db import session_scope
+    pw = password or typer.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
+    try:
+        with session_scope() as s:
+            create_user(s, username, pw, role, name, zone, by="cli")
+    except UserError as exc:
+        _fail(str(exc))
+    console.print(f"已创建用户 {username}")
+
+
+@users_app.command("list", help="列出用户。")
+def users_list():
+    from gaoxin.auth.roles import ROLE_LABELS
+    from gaoxin.auth.users import list_users
+    from gaoxin.store.db import session_scope
+    with session_scope() as s:
+        rows = list_users(s)
+    t = Table("用户名", "姓名", "角色", "所属高新区", "状态")
+    for r in rows:
+        t.add_row(r["username"], r["display_name"], ROLE_LABELS.get(r["role"], r["role"]), "、".join(r["zones"]),
+                  "启用" if r["active"] else "停用")
+    console.print(t)
+
+
+@users_app.command("passwd", help="修改用户密码。")
+def users_passwd(username: str = typer.Argument(..., help="用户名"),
+                 password: Optional[str] = typer.Option(None, "--password", help="新密码（不填则交互输入）")):
+    from gaoxin.auth.users import UserError, set_password
+    from gaoxin.store.db import session_scope
+    pw = password or typer.prompt("新密码", hide_input=True, confirmation_prompt="再次输入新密码")
+    try:
+        with session_scope() as s:
+            set_password(s, username, pw, by="cli")
+    except UserError as exc:
+        _fail(str(exc))
+    console.print(f"已修改用户 {username} 的密码")
+
+
+def _fmt_of(out: Path, allowed: tuple[str, ...]) -> str:
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in allowed:
+        _fail(f"输出文件“{out}”的扩展名须为 {' / '.join('.' + a for a in allowed)}", 2)
+    return fmt
+
+
+@report_app.command("zone-evaluation", help="生成年度高新区评价报告（.docx 或 .pdf）。")
+def report_zone_evaluation(year: int = typer.Option(..., "--year", help="评价年度"),
+                           out: Path = typer.Option(..., "--out", help="输出文件 F.docx 或 F.pdf")):
+    from fastapi import HTTPException
+    from gaoxin.store.db import session_scope
+    from gaoxin.web import engines
+    fmt = _fmt_of(out, ("docx", "pdf"))
+    with console.status("正在计算评价结果并生成报告…"):
+        try:
+            with session_scope() as s:
+                content, _, _ = engines.zone_evaluation_report(s, year, fmt)
+        except HTTPException as exc:
+            _fail(str(exc.detail))
+    out.write_bytes(content)
+    console.print(f"已生成：{out}")
+
+
+@report_app.command("circular", help="生成目标进展通报（.docx、.pdf 或 .xlsx）。")
+def report_circular(target: Optional[str] = typer.Option(None, "--target", help="目标编号或规划编号（不填为全部目标）"),
+                    as_of: int = typer.Option(..., "--as-of", help="截至年度"),
+                    out: Path = typer.Option(..., "--out", help="输出文件 F.docx / F.pdf / F.xlsx")):
+    from fastapi import HTTPException
+    from gaoxin.store.db import session_scope
+    from gaoxin.web import engines
+    fmt = _fmt_of(out, ("docx", "pdf", "xlsx"))
+    with console.status("正在生成通报…"):
+        try:
+            with session_scope() as s:
+                content, _, _ = engines.circular_report(s, target, as_of, fmt)
+        except HTTPException as exc:
+            _fail(str(exc.detail))
+    out.write_bytes(content)
+    console.print(f"已生成：{out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve", help="启动网页平台（打印访问地址；首次启动自动创建管理员）。")(serve)
+    app.add_typer(users_app, name="users", help="用户管理：新增、列出、修改密码。")
+    app.add_typer(report_app, name="report", help="生成报告：年度评价报告、目标通报（Word / PDF）。")

@@ -1,0 +1,183 @@
+"""Judgement of every enterprise on every rung, the ladder position and certificate validity."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from gaoxin.enterprise.derive import Quantities
+from gaoxin.enterprise.rules import (FAIL, OP_ZH, PASS, STATUS_NAMES, STATUS_ZH, UNKNOWN, Evaluator, Leaf,
+                                     Node, RuleSet, load_rules)
+
+
+@dataclass
+class RungResult:
+    rung: dict
+    status: np.ndarray            # int8 FAIL / UNKNOWN / PASS per enterprise
+    tree: Node
+    leaves: list[Leaf]
+    scores: dict                  # score id → ScoreResult
+
+    @property
+    def name(self) -> str:
+        return self.rung["name"]
+
+
+def _fmt(v: float, unit: str | None) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "缺失"
+    if unit == "%":
+        return f"{v * 100:.2f}%"
+    if unit is None:
+        return "是" if v == 1 else ("否" if v == 0 else f"{v:g}")
+    if math.isinf(v):
+        return "无"
+    return f"{v:,.2f}{unit}" if abs(v - round(v)) > 1e-9 else f"{int(round(v)):,}{unit}"
+
+
+def margin(leaf: Leaf, i) -> np.ndarray | float:
+    """Signed distance to the threshold in the rule's direction (≥ 0 means on the right side)."""
+    t = leaf.threshold[i] if isinstance(leaf.threshold, np.ndarray) else leaf.threshold
+    if leaf.op in (">=", ">"):
+        return leaf.value_lo[i] - t
+    if leaf.op in ("<=", "<"):
+        return t - leaf.value_hi[i]
+    return np.where(leaf.value_lo[i] == t, 0.0, -1.0)
+
+
+@dataclass
+class Judgement:
+    """Result of `judge`: per-rung status arrays and the conditions behind them."""
+    frame: pd.DataFrame
+    as_of_year: int
+    rules: RuleSet
+    rungs: list[RungResult]
+    quantities: Quantities
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.frame)
+
+    def rung(self, name_or_code: str) -> RungResult:
+        r = self.rules.rung(name_or_code)
+        return next(x for x in self.rungs if x.rung is r)
+
+    def status_frame(self) -> pd.DataFrame:
+        """credit_code + one column per rung with pass / fail / unknown."""
+        out = {"credit_code": self.frame["credit_code"].to_numpy()}
+        names = np.array(["fail", "unknown", "pass"], dtype=object)
+        for r in self.rungs:
+            out[r.name] = names[r.status]
+        return pd.DataFrame(out)
+
+    @property
+    def ladder(self) -> list[RungResult]:
+        return [r for r in self.rungs if r.rung.get("on_ladder")]
+
+    @property
+    def highest_rung_index(self) -> np.ndarray:
+        """Index into `ladder` of the highest rung with status pass, −1 if none."""
+        idx = np.full(self.n, -1, dtype=np.int16)
+        for k, r in enumerate(self.ladder):
+            idx[r.status == PASS] = k
+        return idx
+
+    @property
+    def highest_rung(self) -> np.ndarray:
+        names = np.array([r.name for r in self.ladder] + [None], dtype=object)
+        return names[self.highest_rung_index]  # −1 picks the trailing None
+
+    def hte_validity(self) -> pd.DataFrame:
+        """高企 certificate: valid until (year), and whether re-recognition falls due next year."""
+        years = int(self.rules.settings.get("hte_validity_years", 3))
+        cy = self.quantities.col("hte_cert_year")
+        until = cy + years - 1                    # a certificate issued in year Y covers Y … Y+2
+        return pd.DataFrame({
+            "credit_code": self.frame["credit_code"].to_numpy(),
+            "hte_cert_year": cy,
+            "hte_valid_until": until,
+            "hte_valid": (until >= self.as_of_year) & (cy <= self.as_of_year),
+            "reapply_next_year": until == self.as_of_year,   # expires at the end of the as-of year
+        })
+
+    def funnel(self, by: str | None = "zone_code") -> pd.DataFrame:
+        """Counts of pass per rung (ladder order), overall or by a column (e.g. zone_code)."""
+        data = {r.name: (r.status == PASS) for r in self.rungs}
+        df = pd.DataFrame(data)
+        if by:
+            df[by] = self.frame[by].to_numpy()
+            return df.groupby(by).sum().reset_index()
+        return df.sum().to_frame("企业数").T
+
+    # ---------------------------------------------------------------------- one enterprise
+    def _node_dict(self, node: Node, i: int) -> dict:
+        st = int(node.status[i])
+        if node.kind == "leaf":
+            lf = node.leaf
+            t = lf.threshold[i] if isinstance(lf.threshold, np.ndarray) else lf.threshold
+            lo, hi = float(lf.value_lo[i]), float(lf.value_hi[i])
+            d = {
+                "id": lf.id, "name": lf.name, "status": STATUS_NAMES[st], "status_zh": STATUS_ZH[st],
+                "value": None if math.isnan(lo) else (lo if not math.isinf(lo) else None),
+                "threshold": None if (isinstance(t, float) and math.isnan(t)) else float(t),
+                "op": lf.op, "unit": lf.unit, "source": lf.source,
+                "text": f"{_fmt(lo, lf.unit)} {OP_ZH[lf.op]} {_fmt(t, lf.unit)}" if lo == hi else
+                        f"{lo:g}–{hi:g}分（专家评分区间） {OP_ZH[lf.op]} {t:g}分",
+            }
+            if lo != hi and not (math.isnan(lo) or math.isnan(hi)):
+                d["value_range"] = [lo, hi]
+            m = float(margin(lf, i)) if not (math.isnan(lo) or math.isnan(hi)) else float("nan")
+            d["margin"] = None if (math.isnan(m) or math.isinf(m)) else m
+            return d
+        return {"group": "全部满足" if node.kind == "all" else "满足其一", "name": node.name,
+                "status": STATUS_NAMES[st], "status_zh": STATUS_ZH[st],
+                "conditions": [self._node_dict(c, i) for c in node.children]}
+
+    def explain(self, i: int) -> dict:
+        """Everything about enterprise i: highest rung, and per rung status, conditions and scores."""
+        row = self.frame.iloc[i]
+        out = {
+            "credit_code": row["credit_code"],
+            "name": row.get("name"),
+            "as_of_year": self.as_of_year,
+            "rung": self.highest_rung[i],
+            "is_demo": bool(row.get("is_demo", False)),
+            "judgements": {},
+        }
+        for r in self.rungs:
+            d = {"status": STATUS_NAMES[int(r.status[i])], "status_zh": STATUS_ZH[int(r.status[i])],
+                 "source": r.rung["source"], "document": r.rung.get("document"),
+                 "conditions": [self._node_dict(c, i) for c in r.tree.children] if r.tree.kind != "leaf" else [self._node_dict(r.tree, i)]}
+            if r.scores:
+                d["scores"] = {sid: {"min": float(s.lo[i]), "max": float(s.hi[i]),
+                                     "parts": {pid: [float(v[0][i]), float(v[1][i])] for pid, v in s.parts.items()}}
+                               for sid, s in r.scores.items()}
+            if r.rung.get("not_checked"):
+                d["not_checked"] = r.rung["not_checked"]
+            out["judgements"][r.name] = d
+        v = self.hte_validity().iloc[i]
+        if not math.isnan(v["hte_cert_year"]):
+            out["hte_certificate"] = {"issued": int(v["hte_cert_year"]), "valid_until": int(v["hte_valid_until"]),
+                                      "valid": bool(v["hte_valid"]), "reapply_next_year": bool(v["reapply_next_year"])}
+        return out
+
+    def to_records(self, limit: int | None = None) -> list[dict]:
+        n = self.n if limit is None else min(limit, self.n)
+        return [self.explain(i) for i in range(n)]
+
+
+def judge(frame: pd.DataFrame, rules: RuleSet | None = None, as_of: int | None = None) -> Judgement:
+    """Judge every enterprise of the wide `frame` on every rung (vectorised; NaN → unknown)."""
+    rules = rules or load_rules()
+    if as_of is None:
+        as_of = int(frame.attrs.get("as_of_year", pd.Timestamp.now().year - 1))
+    q = Quantities(frame, as_of, rules.settings)
+    results = []
+    for rung in rules.rungs:
+        ev = Evaluator(q, rung)
+        tree = ev.node(rung["conditions"])
+        results.append(RungResult(rung, tree.status, tree, ev.leaves, ev.scores))
+    return Judgement(frame, int(as_of), rules, results, q, rules.settings)

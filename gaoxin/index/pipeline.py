@@ -1,0 +1,131 @@
+"""The index pipeline: wide data frame + framework + method spec → IndexResult. Pure, no I/O."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import steps
+from .aggregate import aggregate_tree, base_weights
+from .framework import Framework
+from .spec import MethodSpec
+from .steps import DataError
+
+KEY_COLUMNS = ("unit", "name", "year")
+
+
+@dataclass
+class Prepared:
+    """Data after denomination, transform and screening: rows = unit×year, cols = indicators."""
+    rows: pd.DataFrame                 # unit, name, year (+ other non-indicator columns)
+    x: np.ndarray                      # (rows, indicators), higher-is-better not yet applied
+    units: np.ndarray
+    years: np.ndarray
+    has_year: bool
+    directions: np.ndarray
+    goalposts: np.ndarray              # (indicators, 2), transformed, NaN where unset
+    targets: np.ndarray
+    dropped: list[str] = field(default_factory=list)
+    indicators: list[str] = field(default_factory=list)
+
+
+def _numeric(df: pd.DataFrame, col: str) -> np.ndarray:
+    v = pd.to_numeric(df[col], errors="coerce")
+    bad = v.isna() & df[col].notna() & (df[col].astype(str).str.strip() != "")
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"列 {col} 第 {i + 2} 行（单位 {df['unit'].iloc[i]}）的值 {df[col].iloc[i]!r} 不是数值")
+    return v.to_numpy(dtype=float)
+
+
+def prepare(fw: Framework, data: pd.DataFrame, spec: MethodSpec) -> Prepared:
+    if "unit" not in data.columns:
+        raise DataError("数据缺少 unit 列（单位代码）")
+    missing = [c for c in fw.indicators if c not in data.columns]
+    if missing:
+        raise DataError(f"数据缺少框架中的指标列：{', '.join(missing)}")
+    if spec.denominate:
+        miss_d = [c for c in fw.denominators if c not in data.columns]
+        if miss_d:
+            raise DataError(f"数据缺少分母列：{', '.join(miss_d)}（或在方法设定中写 denominate: false）")
+    df = data.reset_index(drop=True)
+    has_year = "year" in df.columns
+    years = df["year"].to_numpy() if has_year else np.zeros(len(df), dtype=int)
+    if has_year and df["year"].isna().any():
+        i = int(np.flatnonzero(df["year"].isna().to_numpy())[0])
+        raise DataError(f"year 列第 {i + 2} 行为空")
+    if has_year:
+        years = pd.to_numeric(df["year"], errors="raise").astype(int).to_numpy()
+    units = df["unit"].astype(str).to_numpy()
+    dup = pd.Series(list(zip(units, years))).duplicated()
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise DataError(f"单位 {units[i]}" + (f" 在 {years[i]} 年" if has_year else "") + " 有重复行"
+                        f"（第 {i + 2} 行）")
+    x = np.column_stack([_numeric(df, c) for c in fw.indicators]) if fw.indicators else np.empty((len(df), 0))
+    nodes = [fw.nodes[c] for c in fw.indicators]
+    gp = np.full((len(nodes), 2), np.nan)
+    tg = np.full(len(nodes), np.nan)
+    for j, n in enumerate(nodes):
+        if spec.denominate and n.denominator:
+            x[:, j] = steps.denominate(x[:, j], _numeric(df, n.denominator))
+        x[:, j] = steps.transform(x[:, j], n.transform, n.code)
+        if n.goalposts is not None:
+            gp[j] = [steps.transform_scalar(v, n.transform) for v in n.goalposts]
+        if n.target is not None:
+            tg[j] = steps.transform_scalar(n.target, n.transform)
+    keep = steps.screen(x, units, spec.screen)
+    rows = df[[c for c in df.columns if c not in fw.indicators and c not in fw.denominators]]
+    dropped = sorted(set(units[~keep]))
+    return Prepared(rows=rows[keep].reset_index(drop=True), x=x[keep], units=units[keep],
+                    years=years[keep], has_year=has_year,
+                    directions=np.array([n.direction for n in nodes], float), goalposts=gp,
+                    targets=tg, dropped=dropped, indicators=list(fw.indicators))
+
+
+def normalised(prep: Prepared, spec: MethodSpec) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+    """Impute → treat → normalise. Returns (imputed, normalised, treatment log)."""
+    groups = None
+    if spec.impute.by:
+        if spec.impute.by not in prep.rows.columns:
+            raise DataError(f"插补分组列 {spec.impute.by} 不在数据中")
+        groups = prep.rows[spec.impute.by].to_numpy()
+    xi = steps.impute(prep.x, spec.impute, prep.units, prep.years, groups)
+    xt, log = steps.treat(xi, spec.treat, prep.years)
+    log = [{**e, "col": prep.indicators[e["col"]]} for e in log]
+    xn = steps.normalise(xt, spec.normalise, prep.directions, prep.years, prep.goalposts, prep.targets)
+    return xi, xn, log
+
+
+def score_years(fw: Framework, prep: Prepared, xn: np.ndarray, spec: MethodSpec,
+                weight_sets: np.ndarray | None = None, years: list[int] | None = None,
+                base: dict[str, float] | None = None):
+    """Aggregate each selected year's cross-section. Returns (row mask, scores (rows, codes, K), weights)."""
+    sel = np.ones(len(prep.years), bool) if years is None else np.isin(prep.years, years)
+    if years is not None and not sel.any():
+        raise DataError(f"数据中没有年份 {years}；已有年份：{sorted(set(prep.years.tolist()))}")
+    k = 1 if weight_sets is None else weight_sets.shape[1]
+    scores = np.full((int(sel.sum()), len(fw.codes), k), np.nan)
+    used_by_year = {}
+    ys = prep.years[sel]
+    xs = xn[sel]
+    for y in np.unique(ys):  # cross-sections: data-driven weights, TOPSIS and Copeland are per year
+        r = ys == y
+        scores[r], used_by_year[int(y)] = aggregate_tree(fw, xs[r], spec, weight_sets, base=base)
+    return sel, scores, used_by_year
+
+
+def run(fw: Framework, data: pd.DataFrame, spec: MethodSpec, years: list[int] | None = None):
+    from .results import IndexResult
+
+    prep = prepare(fw, data, spec)
+    base, crs = base_weights(fw, spec)
+    xi, xn, log = normalised(prep, spec)
+    sel, scores, used = score_years(fw, prep, xn, spec, base=base, years=years)
+    s2 = scores[:, :, 0]
+    ranks = steps.rank_scores(s2, spec.rank, prep.years[sel])
+    return IndexResult(framework=fw, spec=spec, rows=prep.rows[sel].reset_index(drop=True),
+                       has_year=prep.has_year, raw=prep.x[sel], imputed=xi[sel], normalised=xn[sel],
+                       score_matrix=s2, rank_matrix=ranks, weights_used=used, base_weights=base,
+                       consistency=crs, treatment_log=log, dropped_units=prep.dropped)

@@ -1,0 +1,181 @@
+"""Load layer: read → validate → write all-or-nothing in the caller's session, recorded in ImportBatch.
+
+`import_file` owns the session's transaction: on any problem nothing but a "rejected" batch
+record is written; on success the rows and a "loaded" batch are flushed and the caller commits
+(`session_scope` does). The same bytes again (sha256) give status "unchanged" and write no data."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from gaoxin.ingest import schema as S
+from gaoxin.ingest.read import ReadError, read_table
+from gaoxin.ingest.validate import Context, Parsed, Problem, validate_sheets
+from gaoxin.store import repo
+from gaoxin.store.models import (Enterprise, ImportBatch, Indicator, Policy, Region, TechDemand,
+                                 TechResult, Zone)
+
+MODELS = {"enterprises": Enterprise, "results": TechResult, "demands": TechDemand, "policies": Policy}
+STATUS_LABELS = {"loaded": "已导入", "rejected": "已拒绝", "unchanged": "未变化（此前已导入相同文件）",
+                 "checked": "检查通过（未写入）"}
+
+
+@dataclass
+class ImportReport:
+    file: str
+    status: str                 # loaded | rejected | unchanged | checked (dry run)
+    kind: str | None = None
+    layout: str | None = None
+    rows: int = 0               # data rows read from the file
+    written: int = 0            # observations / records written
+    batch_id: int | None = None
+    sha256: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("loaded", "unchanged", "checked")
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["problems"] = [p.to_dict() for p in self.problems]
+        d["status_label"] = self.status_label
+        d["kind_label"] = S.KIND_LABELS.get(self.kind or "", None)
+        return d
+
+
+def build_context(session: Session) -> Context:
+    zones = pd.DataFrame(session.execute(select(Zone.code, Zone.name, Zone.short_name)).all(),
+                         columns=["code", "name", "short_name"])
+    regions = pd.DataFrame(session.execute(select(Region.code, Region.name, Region.level)).all(),
+                           columns=["code", "name", "level"])
+    inds = pd.DataFrame(session.execute(select(Indicator.code, Indicator.name, Indicator.unit,
+                                               Indicator.unit_types)).all(),
+                        columns=["code", "name", "unit", "unit_types"])
+    return Context(zones=zones, regions=regions, indicators=inds)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _record_batch(session: Session, name: str, sha: str, kind: str | None, rows: int, status: str,
+                  username: str | None, message: str | None) -> int:
+    batch = ImportBatch(file_name=name[:255], sha256=sha, kind=kind or "unknown", rows=rows, status=status,
+                        username=username, message=message, is_demo=False)
+    session.add(batch)
+    session.flush()
+    return batch.id
+
+
+def import_file(session: Session, path: str | Path, kind: str | None = None, username: str | None = None,
+                progress: Callable[[int, int], None] | None = None, dry_run: bool = False,
+                file_name: str | None = None, context: Context | None = None) -> ImportReport:
+    """Import one .xlsx/.csv file. `progress(done, total)` is called while rows are written.
+
+    `file_name` is the name shown in reports and recorded (the web upload passes the original name)."""
+    path = Path(path)
+    name = file_name or path.name
+    if kind is not None and kind not in S.KINDS:
+        return ImportReport(name, "rejected", problems=[Problem(name, None, None, None, kind,
+                            f"未知的导入类型“{kind}”", "可选：" + "、".join(S.KINDS))])
+    try:
+        sha = file_sha256(path)
+    except OSError as exc:
+        return ImportReport(name, "rejected", problems=[Problem(name, None, None, None, None,
+                                                                f"无法读取文件：{exc.strerror or exc}")])
+    report = ImportReport(name, "rejected", sha256=sha)
+    prior = session.scalar(select(ImportBatch).where(ImportBatch.sha256 == sha, ImportBatch.status == "loaded")
+                           .order_by(ImportBatch.id.desc()).limit(1))
+    if prior is not None:
+        report.status, report.kind, report.rows = "unchanged", prior.kind, prior.rows
+        report.batch_id = prior.id
+        if not dry_run:
+            _record_batch(session, name, sha, prior.kind, 0, "unchanged", username,
+                          f"与第{prior.id}批（{prior.file_name}）内容相同，未写入")
+        return report
+    try:
+        sheets = read_table(path)
+    except ReadError as exc:
+        report.problems.append(Problem(name, None, None, None, None, exc.args[0]))
+        if not dry_run:
+            report.batch_id = _record_batch(session, name, sha, kind, 0, "rejected", username, exc.args[0])
+        return report
+    ctx = context or build_context(session)
+    parsed: Parsed = validate_sheets(name, sheets, ctx, kind=kind, source=f"导入文件：{name}")
+    report.kind, report.layout, report.rows = parsed.kind, parsed.layout, parsed.rows
+    report.problems = parsed.problems
+    if parsed.problems:
+        if not dry_run:
+            report.batch_id = _record_batch(session, name, sha, parsed.kind, parsed.rows, "rejected", username,
+                                            f"发现{len(parsed.problems)}处问题，未写入任何数据")
+        return report
+    if dry_run:
+        report.status = "checked"
+        report.written = len(parsed.records) + (0 if parsed.observations is None else len(parsed.observations))
+        return report
+    try:
+        report.batch_id = _record_batch(session, name, sha, parsed.kind, parsed.rows, "loaded", username, None)
+        report.written = _write(session, parsed, report.batch_id, progress)
+        repo.record_audit(session, username, "import", "import_batch", str(report.batch_id), None, None,
+                          {"file": name, "sha256": sha, "kind": parsed.kind, "rows": parsed.rows,
+                           "written": report.written})
+        session.flush()
+    except SQLAlchemyError as exc:
+        session.rollback()  # nothing of this file stays
+        msg = str(exc.orig if getattr(exc, "orig", None) is not None else exc).splitlines()[0]
+        report.problems = [Problem(name, None, None, None, None, f"写入数据库失败，已全部撤销：{msg}")]
+        report.status, report.written = "rejected", 0
+        report.batch_id = _record_batch(session, name, sha, parsed.kind, parsed.rows, "rejected", username,
+                                        report.problems[0].reason)
+        return report
+    report.status = "loaded"
+    return report
+
+
+def _write(session: Session, parsed: Parsed, batch_id: int, progress) -> int:
+    obs = parsed.observations
+    n_obs = 0 if obs is None else len(obs)
+    total = n_obs + len(parsed.records)
+    done = 0
+
+    def tick(n):
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, total)
+
+    written = 0
+    if parsed.records:
+        model = MODELS[parsed.kind]
+        key = S.KEY_FIELD[parsed.kind]
+        rows = []
+        for rec in parsed.records:
+            r = {k: v for k, v in rec.items() if not k.startswith("_")}
+            r.update(is_demo=False, batch_id=batch_id)
+            rows.append(r)
+        # rows with the same set of keys can share one statement
+        groups: dict[tuple, list] = {}
+        for r in rows:
+            groups.setdefault(tuple(sorted(r)), []).append(r)
+        for group in groups.values():
+            written += repo.upsert_rows(session, model, group, [key], progress=tick)
+    if n_obs:
+        written += repo.write_observations(session, obs.drop(columns=["_row", "_col", "_sheet"]), batch_id,
+                                           is_demo=False, progress=tick)
+    return written

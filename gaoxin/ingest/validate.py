@@ -1,0 +1,688 @@
+"""Validation of read sheets against the registry of units and indicators. Pure: frames in,
+(clean rows, list of Problem) out. Every problem names file, sheet, row (as Excel shows it,
+header = row 1), column, value and a Chinese reason, with a suggestion for near misses."""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from gaoxin.credit_code import check_many, credit_code_problem
+from gaoxin.ingest import schema as S
+from gaoxin.ingest.clean import (CleanError, clean_number, clean_series, clean_text, clean_year,
+                                 is_percent_unit, normalize_text, unit_scale)
+from gaoxin.ingest.read import Sheet
+
+OBS_KEY = ["unit_type", "unit_code", "indicator_code", "period"]
+
+
+@dataclass
+class Problem:
+    file: str
+    sheet: str | None
+    row: int | None
+    column: str | None
+    value: str | None
+    reason: str
+    suggestion: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        where = "，".join(x for x in (self.file, f"工作表“{self.sheet}”" if self.sheet else None,
+                                      f"第{self.row}行" if self.row else None,
+                                      f"“{self.column}”列" if self.column else None) if x)
+        tail = f"（{self.suggestion}）" if self.suggestion else ""
+        return f"{where}：{self.reason}{tail}"
+
+
+@dataclass
+class Context:
+    """What a file is checked against (built from the database by load.py, or by hand in tests).
+
+    zones: [code, name, short_name]; regions: [code, name, level]; indicators: [code, name, unit,
+    unit_types]."""
+    zones: pd.DataFrame
+    regions: pd.DataFrame
+    indicators: pd.DataFrame
+    year_range: tuple[int, int] = (1949, 2100)
+
+    def __post_init__(self):
+        self._units: dict[str, list[tuple[str, str]]] = {}
+        for r in self.zones.itertuples(index=False):
+            for key in (r.code, r.name, getattr(r, "short_name", None)):
+                if isinstance(key, str) and key:
+                    self._units.setdefault(normalize_text(key), []).append(("zone", r.code))
+        for r in self.regions.itertuples(index=False):
+            for key in (r.code, r.name):
+                if isinstance(key, str) and key:
+                    utype = "county" if r.level == "park" else r.level  # parks sit beside counties
+                    self._units.setdefault(normalize_text(key), []).append((utype, r.code))
+        self._zone_names = list(self.zones["name"]) if len(self.zones) else []
+        self._unit_names = [k for k in self._units if not k.isdigit()]
+        self._ind: dict[str, str] = {}
+        self._ind_unit: dict[str, str | None] = {}
+        self._ind_types: dict[str, list] = {}
+        self._ind_name: dict[str, str] = {}
+        for r in self.indicators.itertuples(index=False):
+            self._ind[normalize_text(r.code).lower()] = r.code
+            self._ind[normalize_text(r.name)] = r.code
+            self._ind_unit[r.code] = r.unit if isinstance(r.unit, str) and r.unit else None
+            self._ind_types[r.code] = list(r.unit_types) if isinstance(r.unit_types, (list, tuple)) else []
+            self._ind_name[r.code] = r.name
+
+    # --- units ---
+    def resolve_unit(self, value: str, unit_type: str | None) -> tuple[str | None, str | None, str | None, str | None]:
+        """(unit_type, unit_code, reason, suggestion) for a unit cell."""
+        v = normalize_text(value)
+        if unit_type in ("department", "category"):
+            return unit_type, v, None, None
+        if unit_type == "enterprise" or (unit_type is None and re.fullmatch(r"[0-9A-Za-z]{18}", v)):
+            reason = credit_code_problem(v)
+            return ("enterprise", v.upper(), None, None) if reason is None else (None, None, reason, None)
+        hits = self._units.get(v, []) or self._reference_unit(v)
+        if unit_type is not None:
+            hits = [h for h in hits if h[0] == unit_type]
+        if hits:
+            return hits[0][0], hits[0][1], None, None
+        what = S.UNIT_TYPE_NAMES.get(unit_type, "单位") if unit_type else "单位"
+        return None, None, f"未知的{what}“{value}”", self.suggest_unit(v)
+
+    def _reference_unit(self, v: str) -> list[tuple[str, str]]:
+        """Spelling variants (湖南长沙国家高新区), departments and categories known to gaoxin.reference."""
+        try:
+            from gaoxin.reference import find_unit
+            hit = find_unit(v)
+        except Exception:  # noqa: BLE001 - reference data optional here
+            return []
+        if hit is None:
+            return []
+        if hit[0] == "zone" and hit[1] not in set(self.zones["code"]):
+            return []
+        return [hit]
+
+    def suggest_unit(self, v: str) -> str | None:
+        m = difflib.get_close_matches(v, self._unit_names, n=1, cutoff=0.5)
+        return f"您是否指：{m[0]}" if m else None
+
+    def resolve_zone(self, value: str) -> tuple[str | None, str | None, str | None]:
+        v = normalize_text(value)
+        hits = [h for h in self._units.get(v, []) or self._reference_unit(v) if h[0] == "zone"]
+        if hits:
+            return hits[0][1], None, None
+        m = difflib.get_close_matches(v, self._zone_names, n=1, cutoff=0.4)
+        return None, f"未知的高新区“{value}”", (f"您是否指：{m[0]}" if m else None)
+
+    def resolve_region(self, value: str) -> tuple[str | None, str | None, str | None]:
+        v = normalize_text(value)
+        hits = [h for h in self._units.get(v, []) if h[0] in ("province", "city", "county")]
+        if hits:
+            return hits[0][1], None, None
+        return None, f"未知的行政区“{value}”", self.suggest_unit(v)
+
+    # --- indicators ---
+    def resolve_indicator(self, header: str) -> tuple[str | None, str | None]:
+        """(indicator code, declared unit from a trailing （…）) or (None, None)."""
+        h = normalize_text(header)
+        code = self._ind.get(h.lower()) or self._ind.get(h)
+        if code:
+            return code, None
+        m = re.fullmatch(r"(.+?)\s*\(([^()]*)\)", h)  # NFKC turned （） into ()
+        if m:
+            code = self._ind.get(m.group(1).strip().lower()) or self._ind.get(m.group(1).strip())
+            if code:
+                return code, m.group(2).strip() or None
+        return None, None
+
+    def suggest_indicator(self, header: str) -> str | None:
+        h = re.sub(r"\(.*\)$", "", normalize_text(header)).strip()
+        names = list(self._ind_name.values())
+        m = difflib.get_close_matches(h, names, n=1, cutoff=0.5) or \
+            difflib.get_close_matches(h.lower(), [k for k in self._ind if k.isascii()], n=1, cutoff=0.6)
+        if not m:
+            return None
+        code = self._ind.get(m[0]) or self._ind.get(m[0].lower())
+        return f"您是否指：{self._ind_name.get(code, m[0])}（{code}）"
+
+    def indicator_unit(self, code: str) -> str | None:
+        return self._ind_unit.get(code)
+
+    def indicator_types(self, code: str) -> list:
+        return self._ind_types.get(code, [])
+
+
+@dataclass
+class Parsed:
+    kind: str | None = None
+    layout: str | None = None
+    observations: pd.DataFrame | None = None  # long rows ready for write_observations
+    records: list[dict] = field(default_factory=list)  # model rows for the other kinds
+    problems: list[Problem] = field(default_factory=list)
+    rows: int = 0
+
+
+def _find(header: list[str], names) -> str | None:
+    for h in header:
+        if h in names:
+            return h
+    return None
+
+
+def detect_kind(header: list[str]) -> tuple[str | None, str | None]:
+    """(kind, layout) from a header row; layout is 'long' / 'wide' for observations."""
+    h = set(header)
+    if "成果名称" in h:
+        return "results", None
+    if "需求名称" in h:
+        return "demands", None
+    if "政策名称" in h:
+        return "policies", None
+    if "统一社会信用代码" in h and "企业名称" in h:
+        return "enterprises", None
+    has_unit = _find(header, S.UNIT_HEADERS + ("统一社会信用代码",)) is not None
+    if has_unit and _find(header, S.INDICATOR_HEADERS) and _find(header, S.VALUE_HEADERS):
+        return "observations", "long"
+    if has_unit and _find(header, S.YEAR_HEADERS):
+        return "observations", "wide"
+    return None, None
+
+
+def _cell(v) -> str | None:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    return str(v)
+
+
+class _Collector:
+    def __init__(self, file: str, sheet: str | None):
+        self.file, self.sheet, self.items = file, sheet, []
+
+    def add(self, row, column, value, reason, suggestion=None):
+        self.items.append(Problem(self.file, self.sheet, None if row is None else int(row), column,
+                                  _cell(value), reason, suggestion))
+
+
+def _unit_type_series(frame: pd.DataFrame, col: str | None, out: _Collector) -> pd.Series:
+    if col is None:
+        return pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    result = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    for raw in pd.unique(frame[col].to_numpy()):
+        t = clean_text(raw)
+        mask = frame[col] == raw if raw is not None else frame[col].isna()
+        if t is None:
+            continue
+        label = S.UNIT_TYPE_LABELS.get(t)
+        if label is None:
+            for row in frame.index[mask]:
+                out.add(row, col, raw, f"未知的单位类型“{t}”",
+                        "可填：" + "、".join(["省", "市州", "县市区", "高新区", "企业", "部门", "类别"]))
+        result[mask] = label
+    return result
+
+
+def _resolve_units(frame: pd.DataFrame, unit_col: str, types: pd.Series, ctx: Context,
+                   out: _Collector) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """Vectorised over distinct (unit, type) pairs: each pair is resolved once."""
+    text = frame[unit_col].map(clean_text)
+    t = types.copy()
+    if unit_col == "统一社会信用代码":
+        t = t.where(t.notna(), "enterprise")
+    key = text.fillna("\x00") + "\x01" + t.fillna("").astype(str)
+    codes, uniques = pd.factorize(key)
+    n = len(uniques)
+    r_type = np.empty(n, dtype=object)
+    r_code = np.empty(n, dtype=object)
+    r_ok = np.ones(n, dtype=bool)
+    positions = pd.Series(np.arange(len(frame))).groupby(codes).first().to_numpy()
+    for i in range(n):
+        p = positions[i]
+        u, tt = text.iat[p], t.iat[p]
+        if u is None:
+            r_ok[i] = False
+            continue
+        rtype, rcode, reason, sugg = ctx.resolve_unit(u, tt)
+        r_type[i], r_code[i] = rtype, rcode
+        if reason:
+            r_ok[i] = False
+            mask = codes == i
+            for row in frame.index[mask]:
+                out.add(row, unit_col, u, reason, sugg)
+    ok = r_ok[codes]
+    for row in frame.index[text.isna().to_numpy()]:
+        out.add(row, unit_col, None, "单位为空")
+    utype = pd.Series(r_type[codes], index=frame.index, dtype=object)
+    ucode = pd.Series(r_code[codes], index=frame.index, dtype=object)
+    return utype, ucode, ok
+
+
+def _years(frame: pd.DataFrame, col: str, ctx: Context, out: _Collector) -> tuple[pd.Series, np.ndarray]:
+    vals = frame[col].to_numpy(dtype=object)
+    codes, uniques = pd.factorize(vals, use_na_sentinel=True)
+    r_year = np.zeros(len(uniques) + 1, dtype="int64")  # last slot: the NA sentinel (-1)
+    r_ok = np.zeros(len(uniques) + 1, dtype=bool)
+    for i, v in enumerate(uniques):
+        try:
+            r_year[i] = clean_year(v, *ctx.year_range)
+            r_ok[i] = True
+        except CleanError as exc:
+            for row in frame.index[codes == i]:
+                out.add(row, col, v, exc.args[0])
+    for row in frame.index[codes == -1]:
+        out.add(row, col, None, "年份为空")
+    return pd.Series(r_year[codes], index=frame.index), r_ok[codes]
+
+
+def _unit_factor(declared: str | None, indicator_unit: str | None) -> float | None:
+    """Factor turning values in the declared unit into the indicator's unit; None when incompatible."""
+    if not declared or not indicator_unit:
+        return 1.0
+    d, i = normalize_text(declared), normalize_text(indicator_unit)
+    if d == i:
+        return 1.0
+    if is_percent_unit(d) or is_percent_unit(i):
+        return None
+    strip = lambda u: u[2:] if u[:2] in ("千万", "百万") else (u[1:] if u[:1] in ("万", "亿", "千") and len(u) > 1 else u)
+    if strip(d) != strip(i):
+        return None
+    return float(unit_scale(d) / unit_scale(i))
+
+
+def _check_types(long: pd.DataFrame, rows: np.ndarray, cols: np.ndarray, ctx: Context, out: _Collector) -> np.ndarray:
+    ok = np.ones(len(long), dtype=bool)
+    for (code, ut), idx in long.groupby(["indicator_code", "unit_type"], sort=False).groups.items():
+        allowed = ctx.indicator_types(code)
+        if allowed and ut not in allowed:
+            pos = long.index.get_indexer(idx)
+            for p in pos[:20]:
+                out.add(rows[p], cols[p], None,
+                        f"指标“{ctx._ind_name.get(code, code)}”不适用于{S.UNIT_TYPE_NAMES.get(ut, ut)}",
+                        "适用于：" + "、".join(S.UNIT_TYPE_NAMES.get(a, a) for a in allowed))
+            ok[pos] = False
+    return ok
+
+
+def _duplicates(long: pd.DataFrame, out: _Collector) -> None:
+    dup = long.duplicated(OBS_KEY, keep=False)
+    if not dup.any():
+        return
+    d = long[dup]
+    for _, g in d.groupby(OBS_KEY, sort=False):
+        first = g.iloc[0]
+        for _, r in g.iloc[1:].iterrows():
+            where = f"第{int(first['_row'])}行" + (f"（工作表“{first['_sheet']}”）" if first["_sheet"] != r["_sheet"] and first["_sheet"] else "")
+            out.items.append(Problem(out.file, r["_sheet"], int(r["_row"]), r["_col"], None,
+                                     f"与{where}重复：同一单位、指标、年份出现两次",
+                                     "请删除其中一行或合并"))
+
+
+def validate_observations(file: str, sheet: Sheet, layout: str, ctx: Context, source: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    out = _Collector(file, sheet.name)
+    f = sheet.frame
+    header = sheet.header
+    seen = set()
+    for h in header:
+        if not h:
+            out.add(1, None, None, "表头有空白列")
+        elif h in seen:
+            out.add(1, h, h, f"表头“{h}”重复")
+        seen.add(h)
+    if out.items:
+        return pd.DataFrame(), out.items
+    unit_col = _find(header, S.UNIT_HEADERS + ("统一社会信用代码",))
+    type_col = _find(header, S.UNIT_TYPE_HEADERS)
+    year_col = _find(header, S.YEAR_HEADERS)
+    src_col = _find(header, S.SOURCE_HEADERS)
+    if year_col is None:
+        out.add(1, None, None, "缺少“年份”列")
+        return pd.DataFrame(), out.items
+    if len(f) == 0:
+        out.add(None, None, None, "没有数据行")
+        return pd.DataFrame(), out.items
+    types = _unit_type_series(f, type_col, out)
+    utype, ucode, ok_unit = _resolve_units(f, unit_col, types, ctx, out)
+    years, ok_year = _years(f, year_col, ctx, out)
+    ok_row = ok_unit & ok_year
+    src = f[src_col].map(clean_text) if src_col else pd.Series(source, index=f.index, dtype=object)
+
+    parts = []
+    if layout == "wide":
+        used = {type_col, year_col, src_col} | set(S.IGNORED_HEADERS) | set(S.UNIT_HEADERS) | {"统一社会信用代码", "企业名称"}
+        ind_cols = [h for h in header if h not in used]
+        if not ind_cols:
+            out.add(1, None, None, "没有指标列：宽表应在“单位”“年份”之后每列一个指标（指标代码或名称）")
+        for h in ind_cols:
+            code, declared = ctx.resolve_indicator(h)
+            if code is None:
+                out.add(1, h, h, f"未知的指标“{h}”", ctx.suggest_indicator(h))
+                continue
+            iunit = ctx.indicator_unit(code)
+            factor = _unit_factor(declared, iunit)
+            if factor is None:
+                out.add(1, h, h, f"列标题中的计量单位“{declared}”与指标单位“{iunit}”不一致")
+                continue
+            vals, errs = clean_series(f[h], declared or iunit)
+            bad = errs.notna().to_numpy()
+            for row in f.index[bad]:
+                out.add(row, h, f.at[row, h], errs[row])
+            keep = vals.notna().to_numpy() & ok_row & ~bad
+            if keep.any():
+                parts.append(pd.DataFrame({
+                    "unit_type": utype[keep].to_numpy(), "unit_code": ucode[keep].to_numpy(),
+                    "indicator_code": code, "period": years[keep].to_numpy(),
+                    "value": vals[keep].to_numpy() * factor, "unit_of_measure": iunit or declared,
+                    "source": src[keep].to_numpy(), "_row": f.index[keep].to_numpy(), "_col": h,
+                    "_sheet": sheet.name}))
+    else:
+        ind_col = _find(header, S.INDICATOR_HEADERS)
+        val_col = _find(header, S.VALUE_HEADERS)
+        mea_col = _find(header, S.MEASURE_HEADERS)
+        ind_text = f[ind_col].map(clean_text)
+        mea_text = f[mea_col].map(clean_text) if mea_col else pd.Series(None, index=f.index, dtype=object)
+        codes = pd.Series(None, index=f.index, dtype=object)
+        for raw, idx in ind_text.groupby(ind_text.fillna(""), sort=False).groups.items():
+            if raw == "":
+                for row in idx:
+                    out.add(row, ind_col, None, "指标为空")
+                continue
+            code, declared = ctx.resolve_indicator(raw)
+            if code is None:
+                for row in idx:
+                    out.add(row, ind_col, raw, f"未知的指标“{raw}”", ctx.suggest_indicator(raw))
+                continue
+            codes[idx] = code
+        grp = pd.DataFrame({"c": codes, "m": mea_text})
+        for (code, declared), idx in grp.groupby(["c", "m"], dropna=False, sort=False).groups.items():
+            if code is None or (isinstance(code, float) and np.isnan(code)):
+                continue
+            declared = None if declared is None or (isinstance(declared, float) and np.isnan(declared)) else declared
+            iunit = ctx.indicator_unit(code)
+            factor = _unit_factor(declared, iunit)
+            if factor is None:
+                for row in idx:
+                    out.add(row, mea_col, declared, f"计量单位“{declared}”与指标单位“{iunit}”不一致")
+                continue
+            vals, errs = clean_series(f.loc[idx, val_col], declared or iunit)
+            bad = errs.notna().to_numpy()
+            for row in idx[bad]:
+                out.add(row, val_col, f.at[row, val_col], errs[row])
+            pos = f.index.get_indexer(idx)
+            keep = vals.notna().to_numpy() & ~bad & ok_row[pos]
+            if keep.any():
+                sel = idx[keep]
+                parts.append(pd.DataFrame({
+                    "unit_type": utype[sel].to_numpy(), "unit_code": ucode[sel].to_numpy(),
+                    "indicator_code": code, "period": years[sel].to_numpy(),
+                    "value": vals.to_numpy()[keep] * factor, "unit_of_measure": iunit or declared,
+                    "source": src[sel].to_numpy(), "_row": sel.to_numpy(), "_col": val_col,
+                    "_sheet": sheet.name}))
+    cols = OBS_KEY + ["value", "unit_of_measure", "source", "_row", "_col", "_sheet"]
+    long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+    if len(long):
+        ok = _check_types(long, long["_row"].to_numpy(), long["_col"].to_numpy(), ctx, out)
+        long = long[ok].reset_index(drop=True)
+    return long, out.items
+
+
+# --- model-row kinds ---------------------------------------------------------------------------
+
+def _parse_date(v) -> date:
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        if 1900 <= v <= 2100 and float(v).is_integer():
+            return date(int(v), 1, 1)
+        return (pd.Timestamp("1899-12-30") + pd.Timedelta(days=float(v))).date()  # Excel serial
+    s = normalize_text(str(v))
+    m = re.fullmatch(r"(\d{4})[年\-/.](\d{1,2})[月\-/.](\d{1,2})日?", s)
+    if m:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = re.fullmatch(r"(\d{4})[年\-/.](\d{1,2})月?", s)
+    if m:
+        return date(int(m.group(1)), int(m.group(2)), 1)
+    m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s)
+    if m:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    raise ValueError(f"无法识别的日期“{v}”（应如 2021-06-30）")
+
+
+def validate_records(file: str, sheet: Sheet, kind: str, ctx: Context, source: str | None = None) -> tuple[list[dict], pd.DataFrame, list[Problem]]:
+    """Model rows for enterprises / results / demands / policies; for enterprises also the long
+    observations of indicator columns when a 年份 column is present."""
+    out = _Collector(file, sheet.name)
+    fields = S.FIELD_MAPS[kind]
+    f = sheet.frame
+    header = sheet.header
+    norm_fields = {normalize_text(k): v for k, v in fields.items()}
+    for req in S.REQUIRED[kind]:
+        if normalize_text(req) not in header:
+            out.add(1, req, None, f"缺少必填列“{req}”")
+    if out.items:
+        return [], pd.DataFrame(), out.items
+    year_col = _find(header, S.YEAR_HEADERS) if kind == "enterprises" else None
+    extra = [h for h in header if h and h not in norm_fields and h != year_col and h not in S.IGNORED_HEADERS]
+    attr_cols: dict[str, str] = {}
+    ind_cols: dict[str, tuple[str, str | None]] = {}
+    for h in extra:
+        if kind != "enterprises":
+            out.add(1, h, h, f"无法识别的列“{h}”", "可用列：" + "、".join(fields))
+            continue
+        code, declared = ctx.resolve_indicator(h)
+        if code is not None and year_col is not None and code not in _static_codes():
+            ind_cols[h] = (code, declared)
+        else:
+            attr_cols[h] = code or h  # static facts the ladder rules read, keyed by indicator code when known
+    required = {fields[r][0] for r in S.REQUIRED[kind]}
+    key = S.KEY_FIELD[kind]
+    records: list[dict] = []
+    key_rows: dict[str, int] = {}
+    bad_rows: set[int] = set()
+    # credit codes: one vectorised check, messages only for the failures
+    credit_cols = [h for h, (fld, t) in norm_fields.items() if t == "credit" and h in header]
+    for h in credit_cols:
+        codes = f[h].map(clean_text)
+        valid = check_many(codes.to_numpy())
+        for row in f.index[~valid]:
+            v = codes[row]
+            if v is None and norm_fields[h][0] not in required:
+                continue
+            out.add(row, h, v, credit_code_problem(v))
+            bad_rows.add(row)
+    for row in f.index:
+        rec: dict = {}
+        for h, (fld, typ) in norm_fields.items():
+            if h not in header:
+                continue
+            raw = f.at[row, h]
+            text = clean_text(raw)
+            if text is None:
+                if fld in required:
+                    out.add(row, h, None, f"“{h}”为必填项")
+                    bad_rows.add(row)
+                rec[fld] = None
+                continue
+            try:
+                if typ == "text":
+                    rec[fld] = text
+                elif typ == "credit":
+                    rec[fld] = text.upper()
+                elif typ == "int":
+                    n = clean_number(raw)
+                    if not float(n).is_integer():
+                        raise ValueError(f"应为整数：“{raw}”")
+                    rec[fld] = int(n)
+                    if fld == "trl" and not 1 <= rec[fld] <= 9:
+                        raise ValueError("技术成熟度应为 1–9 级")
+                elif typ == "float_wan":
+                    rec[fld] = clean_number(raw, "万元")
+                elif typ == "date":
+                    rec[fld] = _parse_date(raw)
+                elif typ == "list":
+                    rec[fld] = [p.strip() for p in re.split(r"[、,;；/]", text) if p.strip()]
+                elif typ == "zone":
+                    code, reason, sugg = ctx.resolve_zone(text)
+                    if reason:
+                        raise _Sugg(reason, sugg)
+                    rec[fld] = code
+                elif typ == "region":
+                    code, reason, sugg = ctx.resolve_region(text)
+                    if reason:
+                        raise _Sugg(reason, sugg)
+                    rec[fld] = code
+            except _Sugg as exc:
+                out.add(row, h, raw, exc.args[0], exc.args[1])
+                bad_rows.add(row)
+            except (ValueError, CleanError) as exc:
+                out.add(row, h, raw, exc.args[0])
+                bad_rows.add(row)
+        if attr_cols:
+            attrs = {}
+            for h, akey in attr_cols.items():
+                try:
+                    v = _attribute_value(f.at[row, h], akey)
+                except ValueError as exc:
+                    out.add(row, h, f.at[row, h], exc.args[0])
+                    bad_rows.add(row)
+                    continue
+                if v is not None:
+                    attrs[akey] = v
+            rec["attributes"] = attrs
+        k = rec.get(key)
+        if k is not None and row not in bad_rows:
+            if k in key_rows:
+                hk = [h for h, (fld, _) in norm_fields.items() if fld == key][0]
+                out.add(row, hk, k, f"与第{key_rows[k]}行重复：同一编号出现两次", "请删除其中一行或合并")
+                bad_rows.add(row)
+            else:
+                key_rows[k] = row
+        if row not in bad_rows:
+            rec["_row"] = int(row)
+            records.append(rec)
+    # annual indicator values in an enterprise file → observations of the enterprise
+    long = pd.DataFrame()
+    if ind_cols and year_col:
+        years, ok_year = _years(f, year_col, ctx, out)
+        parts = []
+        for h, (code, declared) in ind_cols.items():
+            iunit = ctx.indicator_unit(code)
+            factor = _unit_factor(declared, iunit)
+            if factor is None:
+                out.add(1, h, h, f"列标题中的计量单位“{declared}”与指标单位“{iunit}”不一致")
+                continue
+            vals, errs = clean_series(f[h], declared or iunit)
+            for row in f.index[errs.notna().to_numpy()]:
+                out.add(row, h, f.at[row, h], errs[row])
+            keep = vals.notna().to_numpy() & errs.isna().to_numpy() & ok_year
+            codes = f["统一社会信用代码"].map(lambda v: (clean_text(v) or "").upper())
+            parts.append(pd.DataFrame({"unit_type": "enterprise", "unit_code": codes[keep].to_numpy(),
+                                       "indicator_code": code, "period": years[keep].to_numpy(),
+                                       "value": vals[keep].to_numpy() * factor, "unit_of_measure": iunit or declared,
+                                       "source": source, "_row": f.index[keep].to_numpy(), "_col": h,
+                                       "_sheet": sheet.name}))
+        if parts:
+            long = pd.concat(parts, ignore_index=True)
+    return records, long, out.items
+
+
+class _Sugg(Exception):
+    pass
+
+
+def _static_codes() -> set[str]:
+    try:
+        from gaoxin.enterprise.fields import STATIC_CODES
+        return set(STATIC_CODES)
+    except ImportError:
+        return set()
+
+
+def _bool_codes() -> set[str]:
+    try:
+        from gaoxin.enterprise.fields import BOOL_CODES
+        return set(BOOL_CODES)
+    except ImportError:
+        return set()
+
+
+TRUE_WORDS = {"是", "有", "true", "yes", "y", "1", "√", "✓"}
+FALSE_WORDS = {"否", "无", "没有", "false", "no", "n", "0", "×"}
+
+
+def _attribute_value(v, code: str):
+    """A static enterprise fact: 是/否 for flags, numbers cleaned, else text; None when missing."""
+    if code in _bool_codes():
+        if isinstance(v, bool):
+            return v
+        t = (clean_text(v) or "").lower() if not isinstance(v, (int, float)) else str(int(v)) if v == v else ""
+        if t in TRUE_WORDS:
+            return True
+        if t in FALSE_WORDS:
+            return False
+        if t == "":
+            return None
+        raise ValueError(f"应填“是”或“否”：“{v}”")
+    if isinstance(v, str):
+        try:
+            n = clean_number(v)
+            return None if n != n else n
+        except CleanError:
+            return clean_text(v)
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    return v.isoformat() if hasattr(v, "isoformat") else v
+
+
+def validate_sheets(file: str, sheets: list[Sheet], ctx: Context, kind: str | None = None,
+                    source: str | None = None) -> Parsed:
+    """All sheets of one file → Parsed (clean rows + problems). Sheets must share one kind."""
+    result = Parsed()
+    longs = []
+    for sheet in sheets:
+        skind, layout = detect_kind(sheet.header)
+        if kind is not None and skind is not None and skind != kind:
+            result.problems.append(Problem(file, sheet.name, 1, None, None,
+                                           f"表头像“{S.KIND_LABELS.get(skind, skind)}”，与指定的类型“{S.KIND_LABELS.get(kind, kind)}”不符"))
+            continue
+        if skind is None:
+            result.problems.append(Problem(
+                file, sheet.name, 1, None, "，".join(h for h in sheet.header if h)[:200],
+                "无法识别表格类型：指标数据应有“单位”“年份”列（长表另有“指标”“数值”列）；"
+                "企业名录应有“统一社会信用代码”“企业名称”列；成果、需求、政策应有“成果名称”“需求名称”“政策名称”列",
+                "请使用 gaoxin template 生成的模板"))
+            continue
+        if result.kind is not None and skind != result.kind:
+            result.problems.append(Problem(file, sheet.name, 1, None, None,
+                                           "同一文件中的工作表类型不一致：请分开导入"))
+            continue
+        result.kind = skind
+        result.layout = layout if result.layout in (None, layout) else "mixed"
+        result.rows += len(sheet.frame)
+        if skind == "observations":
+            long, probs = validate_observations(file, sheet, layout, ctx, source)
+            longs.append(long)
+        else:
+            recs, long, probs = validate_records(file, sheet, skind, ctx, source)
+            result.records.extend(recs)
+            if len(long):
+                longs.append(long)
+        result.problems.extend(probs)
+    longs = [x for x in longs if len(x)]
+    if longs:
+        long = pd.concat(longs, ignore_index=True)
+        out = _Collector(file, None)
+        _duplicates(long, out)
+        result.problems.extend(out.items)
+        result.observations = long
+    if result.kind == "observations" and result.observations is None and not result.problems:
+        result.problems.append(Problem(file, None, None, None, None, "没有可导入的数值：所有数值单元格均为空"))
+    if result.kind is None and not result.problems:
+        result.problems.append(Problem(file, None, None, None, None, "文件中没有可导入的数据"))
+    if result.kind in S.FIELD_MAPS and not result.records and not result.problems:
+        result.problems.append(Problem(file, None, None, None, None, "没有数据行"))
+    return result

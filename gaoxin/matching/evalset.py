@@ -1,0 +1,65 @@
+"""Build the shipped labelled evaluation set from public, real Chinese technical terminology.
+
+Source: the PyPI package `tskgs-at` 0.1.0 (MIT licence, "航空术语语义知识图谱系统"), file
+`tskgs_at/resource/tskg/tskg.json`: 30,806 standard terms with their official definitions as
+published by 全国科学技术名词审定委员会 (机械工程名词, 计算机科学技术名词, 航空科学技术名词, 电力名词 …).
+
+Task built from it (resembles demand → result matching): the query is a term's definition, a
+plain description of what a thing does or is (like an enterprise describing its need), and the
+relevant document is the technical term itself with its English name and subject chapter (like a
+result's title, keywords and field). Distractor terms from the same chapters are added to the docs.
+"又称/简称" alias sentences are stripped from the definitions so the query does not carry names.
+
+Run once by a developer (needs the downloaded wheel); the output CSVs are shipped in data/eval/.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SOURCES = ["机械工程名词（一）（第二版）", "机械工程名词（第二版）（二）", "计算机科学技术名词（第三版）",
+           "航空科学技术名词", "电力名词（第三版）"]
+_ALIAS = re.compile(r"(又称|简称|曾称|俗称|全称)[^。]*。")
+
+
+def _chapter(s: str | None) -> str:
+    return re.sub(r"^[\d.\s]+", "", (s or "")).replace(" ", "")
+
+
+def build(tskg_json: Path, out_dir: Path, n_queries: int = 400, n_distractors: int = 800,
+          seed: int = 6) -> dict[str, int]:
+    data = json.loads(Path(tskg_json).read_text(encoding="utf-8"))
+    rows = []
+    for v in data.values():
+        if v.get("source") not in SOURCES or not v.get("definition") or not v.get("zh"):
+            continue
+        definition = _ALIAS.sub("", v["definition"]).strip()
+        if len(definition) < 15:
+            continue
+        rows.append({"no": v["no"], "zh": v["zh"].strip(), "en": (v.get("en") or "").strip(),
+                     "chapter": _chapter(v.get("source_chapter")), "definition": definition})
+    frame = pd.DataFrame(rows).drop_duplicates("zh", keep=False).drop_duplicates("definition", keep=False)
+    rng = np.random.default_rng(seed)
+    pick = rng.permutation(len(frame))[: n_queries + n_distractors]
+    sel = frame.iloc[pick].reset_index(drop=True)
+    docs = pd.DataFrame({"id": "T" + sel["no"].astype(str), "title": sel["zh"],
+                         "text": sel["zh"] + "（" + sel["en"] + "），" + sel["chapter"]})
+    q = sel.iloc[:n_queries]
+    queries = pd.DataFrame({"qid": "Q" + q["no"].astype(str), "text": q["definition"]})
+    qrels = pd.DataFrame({"qid": queries["qid"], "doc_id": "T" + q["no"].astype(str), "relevance": 1})
+    half = n_queries // 2
+    out_dir.mkdir(parents=True, exist_ok=True)
+    docs.sample(frac=1.0, random_state=seed).to_csv(out_dir / "docs.csv", index=False)
+    for name, part in (("dev", slice(0, half)), ("test", slice(half, n_queries))):
+        queries.iloc[part].to_csv(out_dir / f"queries_{name}.csv", index=False)
+        qrels.iloc[part].to_csv(out_dir / f"qrels_{name}.csv", index=False)
+    return {"docs": len(docs), "queries": len(queries)}
+
+
+if __name__ == "__main__":
+    import sys
+    print(build(Path(sys.argv[1]), Path(__file__).resolve().parent / "data" / "eval"))

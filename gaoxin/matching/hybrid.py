@@ -1,0 +1,212 @@
+"""Batch retrieval over arrays: BM25, dense, and their fusion, with document filters.
+
+Queries are processed in blocks; per block one sparse product (BM25) and one matmul (dense) give
+[block × n_docs] score matrices, filters become -inf, and `argpartition` picks the top k. Fusion:
+- `rrf`: Σ w / (rrf_k + rank) over the two rankings' top `depth` candidates (reciprocal-rank fusion);
+- `weighted`: α · BM25/max(BM25) + (1 − α) · min-max(dense), per query over the allowed documents.
+The fusion settings come from data/settings.yaml (tuned on the dev split of the evaluation set).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from .bm25 import BM25Index
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+MODES = ("bm25", "dense", "hybrid")
+
+
+@dataclass
+class FusionSettings:
+    method: str = "weighted"
+    rrf_k: float = 60.0
+    w_bm25: float = 1.0
+    w_dense: float = 1.0
+    alpha: float = 0.3
+    depth: int = 100
+    block: int = 128
+    extra: dict = field(default_factory=dict)
+
+
+@cache
+def settings_doc() -> dict:
+    with open(DATA_DIR / "settings.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def default_fusion() -> FusionSettings:
+    f = dict(settings_doc().get("fusion", {}))
+    f.pop("source", None)
+    f.pop("note", None)
+    return FusionSettings(**{k: v for k, v in f.items() if k in FusionSettings.__dataclass_fields__})
+
+
+@dataclass
+class Hits:
+    """Top-k per query: doc indices (-1 = no hit), fused score, and the two component scores."""
+    index: np.ndarray
+    score: np.ndarray
+    bm25: np.ndarray
+    dense: np.ndarray
+
+
+def topk_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and values of the k largest entries per row, sorted descending; -inf rows give -1."""
+    n = scores.shape[1]
+    k_eff = min(k, n)
+    if k_eff == 0:
+        return (np.full((scores.shape[0], k), -1, np.int64), np.full((scores.shape[0], k), -np.inf, np.float32))
+    part = np.argpartition(-scores, k_eff - 1, axis=1)[:, :k_eff]
+    vals = np.take_along_axis(scores, part, axis=1)
+    order = np.argsort(-vals, axis=1, kind="stable")
+    idx = np.take_along_axis(part, order, axis=1)
+    vals = np.take_along_axis(vals, order, axis=1)
+    idx = np.where(np.isfinite(vals), idx, -1)
+    if k_eff < k:
+        pad = k - k_eff
+        idx = np.hstack([idx, np.full((idx.shape[0], pad), -1, idx.dtype)])
+        vals = np.hstack([vals, np.full((vals.shape[0], pad), -np.inf, vals.dtype)])
+    return idx.astype(np.int64), vals
+
+
+def _ranks_of(top_idx: np.ndarray, n_docs: int, nb: int) -> np.ndarray:
+    """Dense 1-based rank matrix (0 where not in the top list)."""
+    r = np.zeros((nb, n_docs), np.float32)
+    rows = np.repeat(np.arange(nb), top_idx.shape[1])
+    cols = top_idx.ravel()
+    ok = cols >= 0
+    ranks = np.tile(np.arange(1, top_idx.shape[1] + 1, dtype=np.float32), nb)
+    r[rows[ok], cols[ok]] = ranks[ok]
+    return r
+
+
+def search_batch(query_tokens: list[list[str]] | None, query_emb: np.ndarray | None,
+                 bm25: BM25Index | None, doc_emb: np.ndarray | None, *, k: int = 10, mode: str = "hybrid",
+                 doc_mask: np.ndarray | None = None, query_groups: np.ndarray | None = None,
+                 doc_groups: np.ndarray | None = None, exclude_pairs: np.ndarray | None = None,
+                 fusion: FusionSettings | None = None, progress=None) -> Hits:
+    """Top-k documents for every query.
+
+    doc_mask: bool [n_docs], documents allowed for all queries (field / region / maturity filters).
+    query_groups / doc_groups: when both given, a query only sees documents of its own group
+    (e.g. "same field"); a group value of None/"" on the query side means no restriction.
+    exclude_pairs: int64 codes q * n_docs + d of pairs never to return (rejected by a broker).
+    """
+    if mode not in MODES:
+        raise ValueError(f"未知的检索方式“{mode}”，可选：bm25 / dense / hybrid")
+    fusion = fusion or default_fusion()
+    n_docs = bm25.n_docs if bm25 is not None else (doc_emb.shape[0] if doc_emb is not None else 0)
+    nq = len(query_tokens) if query_tokens is not None else query_emb.shape[0]
+    use_b = mode in ("bm25", "hybrid")
+    use_d = mode in ("dense", "hybrid")
+    if use_b and (bm25 is None or query_tokens is None):
+        raise ValueError("BM25 检索需要分词后的查询和 BM25 索引")
+    if use_d and (doc_emb is None or query_emb is None):
+        raise ValueError("向量检索需要查询向量和文档向量")
+    wt = None
+    if use_b and n_docs:
+        if bm25._wt is None:
+            bm25._wt = bm25.weights.T.tocsr()
+        wt = bm25._wt
+    out_i = np.full((nq, k), -1, np.int64)
+    out_s = np.full((nq, k), -np.inf, np.float32)
+    out_b = np.zeros((nq, k), np.float32)
+    out_d = np.zeros((nq, k), np.float32)
+    if n_docs == 0 or nq == 0:
+        return Hits(out_i, out_s, out_b, out_d)
+    if exclude_pairs is not None and len(exclude_pairs):
+        exclude_pairs = np.unique(np.asarray(exclude_pairs, np.int64))
+    for start in range(0, nq, fusion.block):
+        stop = min(start + fusion.block, nq)
+        nb = stop - start
+        allowed = np.ones((nb, n_docs), bool)
+        if doc_mask is not None:
+            allowed &= doc_mask[None, :]
+        if query_groups is not None and doc_groups is not None:
+            qg = np.asarray(query_groups[start:stop], dtype=object)
+            free = np.array([g is None or g == "" or (isinstance(g, float) and np.isnan(g)) for g in qg])
+            allowed &= (qg[:, None] == np.asarray(doc_groups, dtype=object)[None, :]) | free[:, None]
+        if exclude_pairs is not None and len(exclude_pairs):
+            lo, hi = np.searchsorted(exclude_pairs, [start * n_docs, stop * n_docs])
+            for code in exclude_pairs[lo:hi]:
+                allowed[code // n_docs - start, code % n_docs] = False
+        sb = sd = None
+        if use_b:
+            q = bm25.query_matrix(query_tokens[start:stop])
+            sb = np.asarray((q @ wt).toarray(), np.float32)
+        if use_d:
+            sd = query_emb[start:stop] @ doc_emb.T
+            sd = sd.astype(np.float32, copy=False)
+        if mode == "bm25":
+            fused = np.where(allowed & (sb > 0), sb, -np.inf)
+        elif mode == "dense":
+            fused = np.where(allowed, sd, -np.inf)
+        elif fusion.method == "rrf":
+            ib, _ = topk_rows(np.where(allowed & (sb > 0), sb, -np.inf), fusion.depth)
+            idd, _ = topk_rows(np.where(allowed, sd, -np.inf), fusion.depth)
+            rb = _ranks_of(ib, n_docs, nb)
+            rd = _ranks_of(idd, n_docs, nb)
+            fused = np.zeros((nb, n_docs), np.float32)
+            m = rb > 0
+            fused[m] += fusion.w_bm25 / (fusion.rrf_k + rb[m])
+            m = rd > 0
+            fused[m] += fusion.w_dense / (fusion.rrf_k + rd[m])
+            fused = np.where(allowed & (fused > 0), fused, -np.inf)
+        else:  # weighted min-max
+            bmax = np.where(allowed, sb, 0).max(axis=1, keepdims=True)
+            bmax[bmax <= 0] = 1.0
+            dmask = np.where(allowed, sd, np.nan)
+            with np.errstate(all="ignore"):
+                dmin = np.nanmin(dmask, axis=1, keepdims=True)
+                dmax = np.nanmax(dmask, axis=1, keepdims=True)
+            span = np.where(dmax - dmin > 0, dmax - dmin, 1.0)
+            fused = fusion.alpha * (sb / bmax) + (1 - fusion.alpha) * ((sd - dmin) / span)
+            fused = np.where(allowed, fused, -np.inf).astype(np.float32)
+        idx, vals = topk_rows(fused, k)
+        safe = np.where(idx >= 0, idx, 0)
+        out_i[start:stop] = idx
+        out_s[start:stop] = vals
+        if sb is not None:
+            out_b[start:stop] = np.where(idx >= 0, np.take_along_axis(sb, safe, axis=1), 0)
+        if sd is not None:
+            out_d[start:stop] = np.where(idx >= 0, np.take_along_axis(sd, safe, axis=1), 0)
+        if progress is not None:
+            progress(nb)
+    return Hits(out_i, out_s, out_b, out_d)
+
+
+def filter_mask(docs, fields=None, regions=None, trl_min=None, trl_max=None, institutions=None) -> np.ndarray:
+    """Boolean mask over a docs frame from the user's filters (None = no restriction)."""
+    import pandas as pd
+    m = np.ones(len(docs), bool)
+
+    def _isin(col, values):
+        vals = [values] if isinstance(values, str) else list(values)
+        return docs[col].astype(str).isin([str(v) for v in vals]).to_numpy() if col in docs else np.zeros(len(docs), bool)
+
+    if fields:
+        m &= _isin("field", fields)
+    if regions:
+        vals = [regions] if isinstance(regions, str) else list(regions)
+        col = docs["region_code"].astype(str) if "region_code" in docs else pd.Series([""] * len(docs))
+        # a city code (4301xx00) also admits its counties: match on the code prefix
+        pref = np.zeros(len(docs), bool)
+        for v in vals:
+            v = str(v)
+            p = v[:4] if v.endswith("00") and not v.endswith("0000") else (v[:2] if v.endswith("0000") else v)
+            pref |= col.str.startswith(p).to_numpy()
+        m &= pref
+    if institutions:
+        m &= _isin("institution", institutions)
+    if trl_min is not None or trl_max is not None:
+        trl = pd.to_numeric(docs["trl"], errors="coerce").to_numpy() if "trl" in docs else np.full(len(docs), np.nan)
+        if trl_min is not None:
+            m &= trl >= trl_min
+        if trl_max is not None:
+            m &= trl <= trl_max
+    return m

@@ -1,0 +1,100 @@
+"""Targets × observations → progress tables (targets and decomposed units). Pure: the caller passes
+the long observation frame (unit_type, unit_code, indicator_code, period, value[, is_demo])."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gaoxin.targets.plans import Target
+from gaoxin.targets.progress import evaluate, series_matrix
+from gaoxin.targets.status import Thresholds
+
+OBS_COLUMNS = ["unit_type", "unit_code", "indicator_code", "period", "value", "is_demo"]
+
+
+def target_frame(targets: list[Target]) -> pd.DataFrame:
+    """One row per target: identity, scope key and the fields `progress.evaluate` reads."""
+    rows = []
+    for t in targets:
+        rows.append({
+            "id": t.id, "plan": t.plan_id, "indicator": t.indicator, "indicator_name": t.indicator_name,
+            "unit": t.unit, "level_unit": t.spec.get("level_unit") or t.unit,
+            "kind": t.kind, "comparator": t.comparator,
+            "scope_type": t.scope.type, "scope_code": str(t.scope.code), "scope_name": t.scope.name,
+            "baseline_year": t.baseline_year, "baseline_value": t.baseline_value,
+            "target_year": t.target_year, "target_value": t.target_value, "multiple": t.multiple,
+            "periodicity": t.periodicity, "period_start": t.period_start, "period_end": t.period_end,
+            "lead_units": "、".join(t.lead_units), "source": t.source,
+        })
+    cols = ["id", "plan", "indicator", "indicator_name", "unit", "level_unit", "kind", "comparator",
+            "scope_type", "scope_code", "scope_name", "baseline_year", "baseline_value", "target_year",
+            "target_value", "multiple", "periodicity", "period_start", "period_end", "lead_units", "source"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _years(observations: pd.DataFrame, extra) -> list[int]:
+    ys = set(int(y) for y in observations["period"].unique()) if len(observations) else set()
+    ys.update(int(y) for y in extra if y is not None and not pd.isna(y))
+    return sorted(ys)
+
+
+def _demo_flags(observations: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:
+    if "is_demo" not in observations or observations.empty:
+        return np.zeros(len(keys), dtype=bool)
+    flags = (observations.assign(unit_code=observations["unit_code"].astype(str))
+             .groupby(["unit_type", "unit_code", "indicator_code"])["is_demo"].any())
+    idx = pd.MultiIndex.from_frame(keys[["unit_type", "unit_code", "indicator_code"]].astype({"unit_code": str}))
+    return flags.reindex(idx).fillna(False).to_numpy(dtype=bool)
+
+
+def progress_table(targets: list[Target], observations: pd.DataFrame, as_of: int,
+                   thresholds: Thresholds | None = None) -> pd.DataFrame:
+    """Target rows joined with their progress measures as of `as_of`."""
+    frame = target_frame(targets)
+    if frame.empty:
+        return frame
+    keys = pd.DataFrame({"unit_type": frame["scope_type"], "unit_code": frame["scope_code"],
+                         "indicator_code": frame["indicator"]})
+    years = _years(observations, list(frame["baseline_year"]) + [as_of])
+    values = series_matrix(observations, keys, years)
+    result = evaluate(frame, values, years, as_of, thresholds)
+    out = pd.concat([frame, result], axis=1)
+    out["is_demo"] = _demo_flags(observations, keys)
+    return out
+
+
+def part_frame(target: Target, as_of: int) -> pd.DataFrame:
+    """One row per decomposed unit holding its printed target for the `as_of` year (年度目标), judged
+    as an annual target (完成率 = 完成值 / 年度目标)."""
+    decomp = target.decomposition
+    if decomp is None:
+        raise ValueError(f"目标 {target.id} 没有分解表")
+    rows = []
+    for order, r in enumerate(decomp.rows, start=1):
+        rows.append({
+            "order": order, "target_id": target.id, "indicator": target.indicator, "unit": target.unit,
+            "unit_type": r.unit_type, "unit_code": str(r.unit_code), "unit_name": r.unit_name,
+            "kind": "level", "comparator": target.comparator, "periodicity": "annual",
+            "baseline_year": np.nan, "baseline_value": np.nan,
+            "target_year": as_of, "target_value": r.values.get(as_of), "period_start": as_of, "period_end": as_of,
+            "responsible": "、".join(r.responsible_units),
+        })
+    return pd.DataFrame(rows)
+
+
+def parts_progress(target: Target, observations: pd.DataFrame, as_of: int,
+                   thresholds: Thresholds | None = None) -> pd.DataFrame:
+    """Each decomposed unit's 年度目标 for `as_of`, its actual that year and the judgement."""
+    frame = part_frame(target, as_of)
+    keys = pd.DataFrame({"unit_type": frame["unit_type"], "unit_code": frame["unit_code"],
+                         "indicator_code": target.indicator})
+    years = _years(observations, [as_of])
+    values = series_matrix(observations, keys, years)
+    result = evaluate(frame, values, years, as_of, thresholds)
+    out = pd.concat([frame, result], axis=1)
+    out["is_demo"] = _demo_flags(observations, keys)
+    # a blank printed cell cannot be judged: say so instead of "数据缺失"
+    blank = frame["target_value"].isna()
+    out.loc[blank, "status"] = "目标未列"
+    out.loc[blank, "status_reason"] = "原分解表该单元格为空白"
+    return out

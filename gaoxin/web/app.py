@@ -1,0 +1,99 @@
+"""FastAPI application factory: JSON API under /api (OpenAPI docs at /api/docs) and Chinese pages."""
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import exists, select
+from sqlalchemy.orm import sessionmaker
+from starlette.middleware.sessions import SessionMiddleware
+
+from gaoxin.paths import database_url as default_database_url
+from gaoxin.store.db import get_engine
+from gaoxin.web.deps import LoginRequired
+
+WEB_DIR = Path(__file__).resolve().parent
+STATIC_DIR = WEB_DIR / "static"
+DEFAULT_SESSION_MAX_AGE = 8 * 3600  # one working day; override with GAOXIN_SESSION_MAX_AGE (seconds)
+
+
+def create_app(database_url: str | None = None, secret_key: str | None = None,
+               session_max_age: int | None = None) -> FastAPI:
+    url = database_url or default_database_url()
+    app = FastAPI(
+        title="高新区创新监测评价平台 API",
+        description="湖南省高新区创新监测评价平台的 REST 接口。除 /api/health 外均需登录（会话 Cookie）；"
+                    "修改类请求需在请求头 X-CSRF-Token 中携带令牌（GET /api/auth/csrf 获取）。"
+                    "表格类接口加 ?format=xlsx 可导出 Excel。",
+        version="0.1.0",
+        docs_url="/api/docs", redoc_url=None, swagger_ui_oauth2_redirect_url=None, openapi_url="/api/openapi.json",
+    )
+    app.state.database_url = url
+    app.state.sessionmaker = sessionmaker(bind=get_engine(url), expire_on_commit=False)
+    app.state.demo_cache = (0.0, False)
+    max_age = session_max_age or int(os.environ.get("GAOXIN_SESSION_MAX_AGE", DEFAULT_SESSION_MAX_AGE))
+    app.add_middleware(SessionMiddleware,
+                       secret_key=secret_key or os.environ.get("GAOXIN_SECRET_KEY") or secrets.token_urlsafe(32),
+                       session_cookie="gaoxin_session", max_age=max_age, same_site="lax",
+                       https_only=os.environ.get("GAOXIN_HTTPS_ONLY") == "1")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    from gaoxin.web import api_core, api_engines, pages
+    app.include_router(api_core.router)
+    app.include_router(api_engines.router)
+    app.include_router(pages.router)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon():
+        return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "请先登录"}, status_code=401)
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": "/login"})
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException):
+        if request.url.path.startswith("/api/") or request.headers.get("hx-request"):
+            if request.headers.get("hx-request") and not request.url.path.startswith("/api/"):
+                return Response(f'<div class="alert alert-error">{exc.detail}</div>',
+                                status_code=exc.status_code, media_type="text/html")
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        from gaoxin.web.pages import render_error
+        return render_error(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError):
+        msgs = []
+        for e in exc.errors():
+            where = ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path"))
+            msgs.append(f"参数 {where} 无效（{e.get('msg')}）")
+        detail = "；".join(msgs) or "请求参数无效"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": detail}, status_code=422)
+        from gaoxin.web.pages import render_error
+        return render_error(request, 422, detail)
+
+    return app
+
+
+def is_demo(app: FastAPI, session) -> bool:
+    """Whether the database holds demo data (drives the 示例数据 banner); cached for 10 s."""
+    at, value = app.state.demo_cache
+    now = time.monotonic()
+    if now - at < 10:
+        return value
+    from gaoxin.store.models import ImportBatch, Observation
+    value = bool(session.scalar(select(exists().where(ImportBatch.is_demo.is_(True))))
+                 or session.scalar(select(exists().where(Observation.is_demo.is_(True)))))
+    app.state.demo_cache = (now, value)
+    return value

@@ -1,0 +1,125 @@
+"""FastAPI dependencies: DB session, the logged-in user, CSRF and zone-scope checks.
+
+Role isolation lives here (not in templates) so that every endpoint, page or API, applies the same
+rule: a route that touches a zone's private data declares it through `zone_read` / `zone_write` /
+`check_zone_read`; admin-only routes depend on `admin_user`.
+"""
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Iterator
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from gaoxin.auth import roles
+from gaoxin.auth.roles import Principal
+from gaoxin.auth.users import get_principal
+from gaoxin.store.db import get_engine
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class LoginRequired(Exception):
+    """Raised for an anonymous request; pages redirect to /login, the API answers 401."""
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    maker: sessionmaker = request.app.state.sessionmaker
+    session = maker()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.session["csrf"] = token
+    return token
+
+
+async def verify_csrf(request: Request) -> None:
+    """Unsafe methods must echo the session's token (header X-CSRF-Token, set by htmx/JS, or the
+    form field csrf_token)."""
+    if request.method in SAFE_METHODS:
+        return
+    expected = request.session.get("csrf")
+    sent = request.headers.get("x-csrf-token")
+    if not sent:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            sent = form.get("csrf_token")
+    if not expected or not sent or not hmac.compare_digest(str(sent), str(expected)):
+        raise HTTPException(403, "安全校验失败（CSRF 令牌缺失或已过期），请刷新页面后重试")
+
+
+def optional_user(request: Request, db: Session = Depends(get_db)) -> Principal | None:
+    username = request.session.get("user")
+    if not username:
+        return None
+    p = get_principal(db, username)
+    if p is None:  # deactivated or deleted since login
+        request.session.clear()
+    return p
+
+
+def current_user(user: Principal | None = Depends(optional_user)) -> Principal:
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+def admin_user(user: Principal = Depends(current_user)) -> Principal:
+    if not user.is_admin:
+        raise HTTPException(403, "此操作仅限省级管理员")
+    return user
+
+
+def writer_user(user: Principal = Depends(current_user)) -> Principal:
+    if not user.can_write:
+        raise HTTPException(403, "只读用户不能修改数据")
+    return user
+
+
+def check_zone_read(user: Principal, zone_code: str | None) -> None:
+    if not roles.can_read_zone(user, zone_code):
+        raise HTTPException(403, f"无权查看高新区 {zone_code} 的数据：高新区用户只能查看本园区数据"
+                                 "（其他园区仅可在已发布的排名中查看）")
+
+
+def check_zone_write(user: Principal, zone_code: str | None) -> None:
+    if not roles.can_write_zone(user, zone_code):
+        if user.role == roles.READONLY:
+            raise HTTPException(403, "只读用户不能修改数据")
+        raise HTTPException(403, f"无权修改 {zone_code or '全省'} 的数据：高新区用户只能修改本园区数据")
+
+
+def zone_read(zone_code: str, user: Principal = Depends(current_user)) -> str:
+    """Path parameter `zone_code` the user must be allowed to read."""
+    check_zone_read(user, zone_code)
+    return zone_code
+
+
+def zone_write(zone_code: str, user: Principal = Depends(current_user)) -> str:
+    check_zone_write(user, zone_code)
+    return zone_code
+
+
+def scoped_zones(user: Principal, db: Session, requested: str | None) -> list[str]:
+    """The zones a list endpoint may return: the requested one (checked) or all the user may see."""
+    from gaoxin.store.models import Zone
+    if requested:
+        check_zone_read(user, requested)
+        return [requested]
+    codes = list(db.scalars(select(Zone.code).order_by(Zone.code)))
+    return user.visible_zones(codes)

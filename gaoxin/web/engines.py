@@ -1,0 +1,503 @@
+"""Adapters from the web shell to the engine facades (gaoxin.index, gaoxin.targets,
+gaoxin.enterprise, gaoxin.matching) and the report builders. Only plumbing: read frames from the
+store, call the engine, shape the result for JSON/tables. No policy is computed here."""
+from __future__ import annotations
+
+import functools
+import importlib
+import math
+import os
+from pathlib import Path
+
+import pandas as pd
+from fastapi import HTTPException
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gaoxin.auth import roles
+from gaoxin.auth.roles import Principal
+from gaoxin.paths import REFERENCE_DIR
+from gaoxin.store.models import Enterprise, TechDemand
+
+RANK_LABELS = {"rank": "排名", "unit": "园区代码", "name": "园区名称", "city": "所在市州", "level": "级别",
+               "score": "综合得分", "rank_low": "排名区间（高）", "rank_high": "排名区间（低）"}
+RUN_LABELS = {"id": "编号", "framework": "指标体系", "year": "年度", "published": "已发布", "is_demo": "示例数据",
+              "created_by": "创建人", "created_at": "创建时间"}
+TARGET_LABELS = {"target_id": "目标编号", "plan_id": "规划", "indicator_name": "指标", "scope_name": "范围",
+                 "unit": "单位", "baseline_year": "基期", "baseline_value": "基期值", "target_year": "目标年",
+                 "target_value": "目标值", "actual_year": "最新年份", "actual": "最新值", "progress": "完成进度",
+                 "time_elapsed": "时间进度", "status": "状态", "light": "信号灯", "message": "说明"}
+ENT_LABELS = {"credit_code": "统一社会信用代码", "name": "企业名称", "zone_code": "园区", "industry": "产业",
+              "rung": "梯度层级", "points": "创新积分"}
+POOL_LABELS = {"credit_code": "统一社会信用代码", "name": "企业名称", "rung": "当前层级", "next_rung": "目标层级",
+               "gaps": "差距"}
+SUBSIDY_LABELS = {"credit_code": "统一社会信用代码", "name": "企业名称", "item": "奖补事项", "amount": "金额（万元）",
+                  "source": "依据"}
+MATCH_LABELS = {"rank": "序号", "code": "成果编号", "title": "成果名称", "institution": "单位", "field": "领域",
+                "score": "匹配度", "explanation": "匹配理由"}
+DEMAND_LABELS = {"code": "需求编号", "enterprise_name": "企业", "zone_code": "园区", "title": "需求", "field": "领域",
+                 "budget_wan": "预算（万元）"}
+ROADSHOW_LABELS = {"group": "路演场次", "field": "领域", "demand_code": "需求编号", "result_code": "成果编号",
+                   "title": "名称", "score": "匹配度"}
+
+
+class EngineUnavailable(HTTPException):
+    def __init__(self, what: str):
+        super().__init__(503, f"{what}模块尚未安装或尚未完成，暂不可用")
+
+
+def _engine(module: str, what: str):
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name):
+            raise EngineUnavailable(what)
+        raise
+
+
+# --- map ------------------------------------------------------------------------------------------
+
+def geojson_path() -> Path:
+    return Path(os.environ.get("GAOXIN_MAP_GEOJSON") or REFERENCE_DIR / "map" / "hunan.geojson")
+
+
+@functools.lru_cache(maxsize=2)
+def _geojson_cached(path: str, mtime: float) -> bytes:
+    return Path(path).read_bytes()
+
+
+def geojson_bytes() -> bytes:
+    p = geojson_path()
+    if not p.exists():
+        raise HTTPException(503, f"地图文件不存在：{p}（请放置湖南省市州边界 GeoJSON）")
+    return _geojson_cached(str(p), p.stat().st_mtime)
+
+
+# --- overview -------------------------------------------------------------------------------------
+
+def overview(db: Session, user: Principal, year: int | None) -> dict:
+    from gaoxin.store.repo import zones_frame
+    zones = zones_frame(db)
+    scores = {}
+    meta = {}
+    try:
+        df, meta = ranking(db, user, year, None)
+        scores = dict(zip(df["unit"], df["score"]))
+    except HTTPException:
+        pass  # no ranking visible (not published / engine missing): map shows zones without scores
+    cities = []
+    for (code, name), g in zones.groupby(["city_code", "city_name"], sort=True):
+        zl = [{"code": r.code, "name": r.name, "short_name": r.short_name, "level": r.level,
+               "score": _num(scores.get(r.code))} for r in g.itertuples()]
+        vals = [z["score"] for z in zl if z["score"] is not None]
+        cities.append({"code": code, "name": name, "zones": zl, "n_zones": len(zl),
+                       "n_national": sum(1 for z in zl if z["level"] == "国家级"),
+                       "score": round(sum(vals) / len(vals), 2) if vals else None})
+    goals = []
+    try:
+        tdf, tmeta = targets_progress(db, user, None, None, headline=True)
+        goals = [dict(r) for r in _records(tdf.head(8))]
+    except HTTPException:
+        pass
+    return {"cities": cities, "goals": goals, "year": meta.get("year"), "is_demo": meta.get("is_demo", False),
+            "n_zones": int(len(zones)), "n_national": int((zones["level"] == "国家级").sum())}
+
+
+def _num(v):
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if f != f else round(f, 2)
+
+
+def _records(df: pd.DataFrame):
+    from gaoxin.web.tables import records
+    return records(df)
+
+
+# --- evaluation (gaoxin.index) ---------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def settings() -> dict:
+    import yaml
+    return yaml.safe_load((Path(__file__).with_name("settings.yaml")).read_text(encoding="utf-8"))
+
+
+def default_framework() -> str:
+    return os.environ.get("GAOXIN_FRAMEWORK") or settings()["evaluation"]["framework"]
+
+
+_EVAL_CACHE: dict = {}
+
+
+def _stamp(db: Session) -> tuple:
+    """Changes to data bump one of these ids, so cached results are recomputed after any write."""
+    from sqlalchemy import func
+    from gaoxin.store.models import AuditLog, ImportBatch, Observation
+    url = str(db.get_bind().url)
+    return (url, db.scalar(select(func.max(Observation.id))), db.scalar(select(func.max(ImportBatch.id))),
+            db.scalar(select(func.max(AuditLog.id))))
+
+
+def _user_error(exc: Exception) -> HTTPException:
+    return HTTPException(422, f"综合评价无法计算：{exc}")
+
+
+def evaluation(db: Session, framework: str | None = None):
+    """(framework, data, IndexResult over all years), cached until the data change."""
+    index = _engine("gaoxin.index", "综合评价")
+    name = framework or default_framework()
+    key = ("eval", name, _stamp(db))
+    if key not in _EVAL_CACHE:
+        from gaoxin.store.repo import zone_indicator_frame
+        try:
+            fw = index.load_framework(name)
+        except index.USER_ERRORS as exc:
+            raise HTTPException(404, f"指标体系“{name}”无法加载：{exc}")
+        data = zone_indicator_frame(db, fw.indicators + fw.denominators)
+        if data.empty:
+            raise HTTPException(404, "数据库中还没有高新区指标数据，请先在“数据管理”中导入")
+        try:
+            res = index.evaluate(fw, data)
+        except index.USER_ERRORS as exc:
+            raise _user_error(exc)
+        is_demo = _has_demo_obs(db, fw.indicators)
+        if len(_EVAL_CACHE) > 16:
+            _EVAL_CACHE.clear()
+        _EVAL_CACHE[key] = (fw, data, res, is_demo)
+    return _EVAL_CACHE[key]
+
+
+def _has_demo_obs(db: Session, indicators) -> bool:
+    from gaoxin.store.models import Observation
+    return db.scalar(select(Observation.id).where(Observation.unit_type == "zone", Observation.is_demo.is_(True),
+                                                  Observation.indicator_code.in_(list(indicators))).limit(1)) is not None
+
+
+def _years_of(res) -> list[int]:
+    return sorted(int(y) for y in res.rows["year"].unique())
+
+
+def _pick_year(res, year: int | None) -> int:
+    years = _years_of(res)
+    if year is None:
+        return years[-1]
+    if int(year) not in years:
+        raise HTTPException(404, f"{year} 年没有评价数据，可选年度：{'、'.join(map(str, years))}")
+    return int(year)
+
+
+def ranking_frame(db: Session, year: int | None, framework: str | None = None):
+    """Ranking table of one year (computed live) and its meta."""
+    fw, data, res, is_demo = evaluation(db, framework)
+    y = _pick_year(res, year)
+    tb = res.table()
+    tb = tb[tb["year"] == y].reset_index(drop=True)
+    dims = fw.children(fw.root)
+    meta_cols = res.rows[["unit", "city", "level"]].drop_duplicates("unit")
+    out = tb[["rank", "unit", "name"]].merge(meta_cols, on="unit", how="left")
+    out["score"] = tb[fw.root].round(2).to_numpy()
+    for d in dims:
+        out[d] = tb[d].round(2).to_numpy()
+    out["rank"] = out["rank"].astype("Int64")
+    labels = {**RANK_LABELS, **{d: fw.nodes[d].name for d in dims}}
+    return out, {"year": y, "framework": framework or default_framework(), "framework_name": fw.name,
+                 "is_demo": is_demo, "years": _years_of(res), "dimension_labels": labels}
+
+
+def _published_run(db: Session, framework: str, year: int | None):
+    from gaoxin.store.models import EvaluationRun as R
+    stmt = select(R).where(R.framework == framework, R.published.is_(True))
+    if year is not None:
+        stmt = stmt.where(R.year == int(year))
+    return db.scalar(stmt.order_by(R.year.desc(), R.id.desc()).limit(1))
+
+
+def ranking(db, user, year, framework):
+    name = framework or default_framework()
+    run = _published_run(db, name, year)
+    if user.role == roles.ZONE_USER:
+        # zone users see other zones only in a published ranking
+        if run is None:
+            raise HTTPException(403, f"{year or '最新'}年度排名尚未发布：高新区用户只能查看已发布的排名")
+        df = pd.DataFrame(run.results["ranking"])
+        return df, {"year": run.year, "framework": name, "framework_name": run.results.get("framework_name", ""),
+                    "published": True, "is_demo": run.is_demo, "note": "已发布的排名"}
+    df, meta = ranking_frame(db, year, name)
+    meta["published"] = run is not None and run.year == meta["year"]
+    return df, meta
+
+
+RANK_LABELS.update({})  # dimension labels are added per framework in meta["dimension_labels"]
+
+
+def publish(db, admin, year, framework):
+    from gaoxin.auth.audit import record_change
+    from gaoxin.store.models import EvaluationRun
+    fw, data, res, is_demo = evaluation(db, framework)
+    df, meta = ranking_frame(db, year, framework)
+    results = {"ranking": _records(df), "framework_name": meta["framework_name"],
+               "labels": meta["dimension_labels"]}
+    run = EvaluationRun(framework=meta["framework"], year=meta["year"], method=res.spec.to_dict(),
+                        results=results, published=True, is_demo=is_demo, created_by=admin.username)
+    db.add(run)
+    db.flush()
+    record_change(db, admin.username, "publish", "evaluation_run", str(run.id), None, None,
+                  {"framework": run.framework, "year": run.year, "units": len(df)})
+    return {"id": run.id, "year": run.year, "published": True, "detail": f"已发布 {run.year} 年度排名（{len(df)} 个园区）"}
+
+
+def uncertainty_stats(db: Session, year: int, framework: str | None = None) -> pd.DataFrame:
+    index = _engine("gaoxin.index", "综合评价")
+    fw, data, res, _ = evaluation(db, framework)
+    key = ("ua", framework or default_framework(), year, _stamp(db))
+    if key not in _EVAL_CACHE:
+        cfg = settings()["evaluation"]["uncertainty"]
+        try:
+            ua = index.uncertainty(fw, data, None, cfg["vary"], runs=int(cfg["runs"]), seed=int(cfg["seed"]), year=year)
+        except index.USER_ERRORS as exc:
+            raise _user_error(exc)
+        _EVAL_CACHE[key] = ua.rank_stats()
+    return _EVAL_CACHE[key]
+
+
+def zone_profile(db, zone_code, year, framework):
+    fw, data, res, is_demo = evaluation(db, framework)
+    y = _pick_year(res, year)
+    units = res.rows.loc[res.rows["year"] == y, "unit"].astype(str)
+    if zone_code not in set(units):
+        raise HTTPException(404, f"{y} 年评价结果中没有高新区 {zone_code}（可能缺少数据）")
+    sc, rk = res.scores, res.ranks
+    key = (zone_code, y) if isinstance(sc.index, pd.MultiIndex) else zone_code
+    year_scores = sc.xs(y, level="year") if isinstance(sc.index, pd.MultiIndex) else sc
+    dims = fw.children(fw.root)
+    n = settings()["evaluation"]["strengths_n"]
+    sw = res.strengths_weaknesses(zone_code, n=n, year=y)
+    raw_row = data[(data["unit"] == zone_code) & (data["year"] == y)]
+    def with_values(df):
+        df = df.copy()
+        df["value"] = [None if raw_row.empty else raw_row.iloc[0].get(c) for c in df["code"]]
+        return _records(df.round(2))
+    contrib = res.contributions(zone_code, year=y)
+    contrib = contrib[contrib["code"].isin(fw.indicators)].head(15).round(3)
+    history = []
+    for yy in _years_of(res):
+        k = (zone_code, yy) if isinstance(sc.index, pd.MultiIndex) else zone_code
+        if k in sc.index:
+            history.append({"year": yy, "score": _num(sc.loc[k, fw.root]), "rank": _num(rk.loc[k, fw.root])})
+    prev = [h for h in history if h["year"] == y - 1]
+    score = _num(sc.loc[key, fw.root])
+    try:
+        ua = uncertainty_stats(db, y, framework)
+        row = ua[ua["unit"] == zone_code].iloc[0]
+        interval = [int(row["q05"]), int(row["q95"])]
+    except (HTTPException, IndexError):
+        interval = None
+    dmax = float(year_scores[dims].max().max())
+    return {"zone": zone_code, "year": y, "framework_name": fw.name, "score": score,
+            "rank": int(rk.loc[key, fw.root]), "n_units": int(len(units)), "rank_interval": interval,
+            "yoy": None if not prev or prev[0]["score"] is None or score is None else round(score - prev[0]["score"], 2),
+            "dimensions": [{"code": d, "name": fw.nodes[d].name, "score": _num(sc.loc[key, d]),
+                            "mean": _num(year_scores[d].mean())} for d in dims],
+            "dimension_max": float(10 * math.ceil(dmax / 10)) if dmax == dmax else 100.0,
+            "strengths": with_values(sw[sw["kind"] == "strength"]),
+            "weaknesses": with_values(sw[sw["kind"] == "weakness"]),
+            "contributions": _records(contrib), "history": history, "is_demo": is_demo}
+
+
+def runs(db, user):
+    from gaoxin.store.models import EvaluationRun as R
+    stmt = select(R.id, R.framework, R.year, R.published, R.is_demo, R.created_by, R.created_at)
+    if user.role == roles.ZONE_USER:
+        stmt = stmt.where(R.published.is_(True))
+    return pd.DataFrame(db.execute(stmt.order_by(R.id.desc())).all(), columns=list(RUN_LABELS))
+
+
+# --- targets (gaoxin.targets) ----------------------------------------------------------------------
+
+LIGHTS = {"已完成": "green", "进度正常": "green", "进度滞后": "yellow", "严重滞后": "red", "数据缺失": "grey",
+          "目标未列": "grey"}  # display colour of the engine's status labels (gaoxin.targets.status)
+
+
+def _targets_data(db: Session, plan: str | None = None):
+    _engine("gaoxin.targets.plans", "目标监测")
+    from gaoxin.targets.plans import load_targets
+    from gaoxin.store.repo import observations_frame
+    try:
+        targets = load_targets(plan=plan)
+    except ValueError as exc:
+        raise HTTPException(404, str(exc))
+    inds = sorted({t.indicator for t in targets})
+    key = ("tobs", plan, _stamp(db))
+    if key not in _EVAL_CACHE:
+        _EVAL_CACHE[key] = observations_frame(db, indicators=inds)
+    return targets, _EVAL_CACHE[key]
+
+
+def _as_of(obs: pd.DataFrame, as_of: int | None) -> int:
+    if as_of is not None:
+        return int(as_of)
+    return int(obs["period"].max()) if len(obs) else __import__("datetime").date.today().year - 1
+
+
+def _visible_target(user: Principal, scope_type: str, scope_code: str) -> bool:
+    return scope_type != "zone" or roles.can_read_zone(user, scope_code)
+
+
+def _shape_progress(p: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame({
+        "target_id": p["id"], "plan_id": p["plan"], "indicator_name": p["indicator_name"], "scope_name": p["scope_name"],
+        "unit": p["unit"], "baseline_year": p["baseline_year"], "baseline_value": p["baseline_value"],
+        "target_year": p["target_year"], "target_value": p["target_value"], "actual_year": p["actual_year"],
+        "actual": p["actual"], "progress": p["progress"], "time_elapsed": p["time_elapsed"], "status": p["status"],
+        "light": p["status"].map(LIGHTS).fillna("grey"), "message": p["status_reason"].fillna(""),
+        "is_demo": p["is_demo"],
+    })
+    if "gap_text" in p:
+        out["message"] = (p["gap_text"].fillna("") + "　" + p.get("effort_text", "").fillna("")).str.strip()
+    for c in ("actual", "progress", "time_elapsed", "baseline_value", "target_value"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").round(4)
+    return out.reset_index(drop=True)
+
+
+def _progress(db: Session, user: Principal, as_of: int | None, plan: str | None):
+    from gaoxin.targets.monitor import progress_table
+    targets, obs = _targets_data(db, plan)
+    y = _as_of(obs, as_of)
+    targets = [t for t in targets if _visible_target(user, t.scope.type, str(t.scope.code))]
+    try:
+        p = progress_table(targets, obs, y)
+    except ValueError as exc:
+        raise HTTPException(422, f"目标进度无法计算：{exc}")
+    return p, y
+
+
+def targets_progress(db, user, as_of, plan, headline=False):
+    p, y = _progress(db, user, as_of, plan)
+    if headline:
+        hp = settings().get("targets", {}).get("headline_plan")
+        p = p[p["scope_type"] == "province"] if hp is None else p[p["plan"] == hp]
+    out = _shape_progress(p)
+    return out, {"as_of": y, "is_demo": bool(out["is_demo"].any()) if len(out) else False}
+
+
+def target_warnings(db, user, as_of):
+    from gaoxin.targets.warning import warnings
+    p, y = _progress(db, user, as_of, None)
+    out = _shape_progress(warnings(p))
+    return out, {"as_of": y, "is_demo": bool(out["is_demo"].any()) if len(out) else False}
+
+
+PART_LABELS = {"unit_name": "单位", "responsible": "责任单位", "target_value": "年度目标", "actual": "完成值",
+               "progress": "完成率", "status": "状态", "light": "信号灯"}
+
+
+def target_detail(db, user, target_id, as_of):
+    from gaoxin.targets.monitor import parts_progress, progress_table
+    targets, obs = _targets_data(db)
+    hit = [t for t in targets if t.id == target_id]
+    if not hit:
+        raise HTTPException(404, f"目标编号“{target_id}”不存在")
+    t = hit[0]
+    if not _visible_target(user, t.scope.type, str(t.scope.code)):
+        raise HTTPException(403, f"无权查看高新区 {t.scope.code} 的目标")
+    y = _as_of(obs, as_of)
+    head = _shape_progress(progress_table([t], obs, y)).iloc[0].to_dict()
+    parts = pd.DataFrame(columns=list(PART_LABELS))
+    if t.decomposition is not None:
+        pp = parts_progress(t, obs, y)
+        visible = [_visible_target(user, ut, str(uc)) for ut, uc in zip(pp["unit_type"], pp["unit_code"])]
+        pp = pp[visible]
+        parts = pd.DataFrame({"unit_name": pp["unit_name"], "responsible": pp["responsible"],
+                              "target_value": pp["target_value"], "actual": pp["actual"],
+                              "progress": pd.to_numeric(pp["progress"], errors="coerce").round(4),
+                              "status": pp["status"], "light": pp["status"].map(LIGHTS).fillna("grey")})
+    def label(name, value, unit, status=None):
+        v = "—" if value is None or value != value else f"{value:,.2f}".rstrip("0").rstrip(".")
+        return f"{name}：{v}{unit or ''}" + (f"（{status}）" if status else "")
+    tree = {"name": label(t.scope.name + " " + t.indicator_name, t.target_value, t.unit, head.get("status")),
+            "children": [{"name": label(r["unit_name"], r["target_value"], t.unit, r["status"])}
+                         for r in _records(parts)]}
+    return {"target": {k: _clean_value(v) for k, v in head.items()}, "as_of": y, "tree": tree,
+            "parts": {"columns": list(PART_LABELS), "labels": PART_LABELS, "rows": _records(parts)},
+            "source": t.source}
+
+
+def _clean_value(v):
+    from gaoxin.web.tables import _clean
+    return _clean(v)
+
+
+# --- enterprises ----------------------------------------------------------------------------------
+
+def enterprise_zone(db: Session, credit_code: str) -> str | None:
+    row = db.execute(select(Enterprise.zone_code).where(Enterprise.credit_code == credit_code)).first()
+    if row is None:
+        raise HTTPException(404, f"统一社会信用代码为“{credit_code}”的企业不存在")
+    return row[0]
+
+
+def enterprise_list(db, user, zone, as_of, rung, limit):
+    raise EngineUnavailable("企业培育")
+
+
+def enterprise_profile(db, credit_code, as_of):
+    raise EngineUnavailable("企业培育")
+
+
+def ladder(db, zone_code, as_of):
+    raise EngineUnavailable("企业培育")
+
+
+def pool(db, zone_code, as_of):
+    raise EngineUnavailable("企业培育")
+
+
+def subsidies(db, zone_code, as_of):
+    raise EngineUnavailable("企业培育")
+
+
+# --- matching -------------------------------------------------------------------------------------
+
+def demand_zone(db: Session, code: str) -> str | None:
+    row = db.execute(select(TechDemand.zone_code).where(TechDemand.code == code)).first()
+    if row is None:
+        raise HTTPException(404, f"需求编号“{code}”不存在")
+    return row[0]
+
+
+def search_results(db, q, k):
+    raise EngineUnavailable("成果对接")
+
+
+def demands(db, user, zone):
+    t = TechDemand
+    stmt = select(t.code, t.enterprise_name, t.zone_code, t.title, t.field, t.budget_wan)
+    if zone:
+        stmt = stmt.where(t.zone_code == zone)
+    elif user.role == roles.ZONE_USER:
+        stmt = stmt.where(t.zone_code.in_(sorted(user.zones)))
+    return pd.DataFrame(db.execute(stmt.order_by(t.code).limit(5000)).all(), columns=list(DEMAND_LABELS))
+
+
+def demand_matches(db, code, k):
+    raise EngineUnavailable("成果对接")
+
+
+def feedback(db, user, demand_code, result_code, verdict, note):
+    raise EngineUnavailable("成果对接")
+
+
+def roadshows(db, user, zone):
+    raise EngineUnavailable("成果对接")
+
+
+# --- reports --------------------------------------------------------------------------------------
+
+def zone_evaluation_report(db, year, fmt):
+    raise EngineUnavailable("评价报告")
+
+
+def circular_report(db, target, as_of, fmt):
+    raise EngineUnavailable("目标通报")

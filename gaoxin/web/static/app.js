@@ -1,0 +1,51 @@
+// Shared page helpers: CSRF header for htmx/fetch, ECharts loading, Hunan map registration.
+(function () {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  const token = meta ? meta.content : '';
+  document.body.addEventListener('htmx:configRequest', (e) => { e.detail.headers['X-CSRF-Token'] = token; });
+  window.gx = {
+    csrf: token,
+    async getJSON(url) {
+      const r = await fetch(url, { credentials: 'same-origin' });
+      if (!r.ok) { let d = ''; try { d = (await r.json()).detail; } catch (_) {} throw new Error(d || ('请求失败：' + r.status)); }
+      return r.json();
+    },
+    chart(id) { const el = document.getElementById(id); return el ? echarts.init(el) : null; },
+    async hunanMap() {
+      if (echarts.getMap('湖南')) return;
+      const gj = await gx.getJSON('/api/map/hunan.geojson');
+      echarts.registerMap('湖南', gj);
+    },
+    fail(id, err) { const el = document.getElementById(id); if (el) el.innerHTML = '<div class="alert alert-error">' + err.message + '</div>'; },
+  };
+})();
+// Render {columns, labels, rows} JSON as a bordered table; `links` maps a column to a URL builder.
+gx.fmt = function (v) {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'boolean') return v ? '是' : '否';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toLocaleString('zh-CN', { maximumFractionDigits: 2 });
+  if (Array.isArray(v)) return v.join('、');
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+};
+gx.esc = function (s) { return String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c])); };
+gx.table = function (elId, data, opts) {
+  opts = opts || {};
+  const el = document.getElementById(elId); if (!el) return;
+  const cols = opts.columns || data.columns; const labels = Object.assign({}, data.labels || {}, opts.labels || {});
+  let h = '<div class="table-wrap"><table class="data"><thead><tr>' + cols.map((c) => '<th>' + gx.esc(labels[c] || c) + '</th>').join('') + '</tr></thead><tbody>';
+  if (!data.rows.length) h += '<tr><td colspan="' + cols.length + '" class="muted">暂无数据</td></tr>';
+  for (const r of data.rows) {
+    h += '<tr>' + cols.map((c) => {
+      const v = r[c]; let txt = gx.esc(gx.fmt(v));
+      if (opts.render && opts.render[c]) txt = opts.render[c](v, r);
+      else if (opts.links && opts.links[c]) txt = '<a href="' + opts.links[c](r) + '">' + txt + '</a>';
+      return '<td class="' + (typeof v === 'number' ? 'num' : '') + '">' + txt + '</td>';
+    }).join('') + '</tr>';
+  }
+  el.innerHTML = h + '</tbody></table></div>';
+};
+gx.light = function (v) {
+  const m = { green: ['light-green', '正常'], yellow: ['light-yellow', '关注'], red: ['light-red', '预警'], grey: ['light-grey', '无数据'] };
+  const k = m[v] ? v : 'grey'; return '<span class="light ' + m[k][0] + '"></span>' + m[k][1];
+};

@@ -1,0 +1,163 @@
+"""Role isolation through every route: a zone user reading or writing another zone's private data
+gets 403. Every route of the app must appear in REGISTRY, so a new route cannot slip through."""
+from __future__ import annotations
+
+import pytest
+from fastapi import routing
+
+from tests.web.conftest import World, obs_xlsx
+
+# (method, path) -> how a request aimed at zone B (not the zone user's) looks, or why the route is
+# not zone-private. Builders take the World and return (method, url, kwargs).
+OTHER_ZONE = "other_zone"   # must answer 403 to zone user A
+ADMIN_ONLY = "admin_only"   # must answer 403 to any non-admin
+REPORT = "report"           # province-wide documents: 403 to zone users
+SHARED = "shared"           # not zone-private (reason given); checked to answer < 500 and not leak B
+
+REGISTRY = {
+    ("GET", "/api/health"): (SHARED, "系统健康检查", lambda w: ("GET", "/api/health", {})),
+    ("GET", "/api/auth/csrf"): (SHARED, "CSRF 令牌", lambda w: ("GET", "/api/auth/csrf", {})),
+    ("POST", "/api/auth/login"): (SHARED, "登录", lambda w: ("POST", "/api/auth/login", {"json": {"username": "x", "password": "y"}})),
+    ("POST", "/api/auth/logout"): (SHARED, "退出", None),
+    ("GET", "/api/auth/me"): (SHARED, "本人信息", lambda w: ("GET", "/api/auth/me", {})),
+    ("GET", "/api/zones"): (SHARED, "园区名录是公开信息", lambda w: ("GET", "/api/zones", {})),
+    ("GET", "/api/zones/{zone_code}/observations"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/zones/{w.zone_b}/observations", {})),
+    ("PUT", "/api/zones/{zone_code}/observations"): (OTHER_ZONE, "", lambda w: ("PUT", f"/api/zones/{w.zone_b}/observations", {"json": {"indicator_code": w.indicator, "period": 2023, "value": 99.0}})),
+    ("GET", "/api/observations"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/observations?zone={w.zone_b}", {})),
+    ("GET", "/api/imports"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/imports?zone={w.zone_b}", {})),
+    ("POST", "/api/imports"): (OTHER_ZONE, "", lambda w: ("POST", "/api/imports", {"files": {"file": ("b.xlsx", obs_xlsx(w.zone_b, w.indicator), "application/octet-stream")}})),
+    ("GET", "/api/templates"): (SHARED, "模板目录", lambda w: ("GET", "/api/templates", {})),
+    ("GET", "/api/templates/{kind}"): (SHARED, "空白模板", None),
+    ("GET", "/api/users"): (ADMIN_ONLY, "", lambda w: ("GET", "/api/users", {})),
+    ("POST", "/api/users"): (ADMIN_ONLY, "", lambda w: ("POST", "/api/users", {"json": {"username": "evil", "password": "12345678x", "role": "zone_user", "zones": [w.zone_b]}})),
+    ("PATCH", "/api/users/{username}"): (ADMIN_ONLY, "", lambda w: ("PATCH", "/api/users/zone_a", {"json": {"zones": [w.zone_b]}})),
+    ("POST", "/api/users/{username}/password"): (ADMIN_ONLY, "", lambda w: ("POST", "/api/users/admin/password", {"json": {"password": "hijacked-123"}})),
+    ("GET", "/api/audit"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/audit?zone={w.zone_b}", {})),
+    ("GET", "/api/map/hunan.geojson"): (SHARED, "地图边界", lambda w: ("GET", "/api/map/hunan.geojson", {})),
+    ("GET", "/api/overview"): (SHARED, "总览只含公开名录和已发布得分", lambda w: ("GET", "/api/overview", {})),
+    ("GET", "/api/evaluation/ranking"): (OTHER_ZONE, "未发布的排名", lambda w: ("GET", "/api/evaluation/ranking?year=2023", {})),
+    ("GET", "/api/evaluation/zones/{zone_code}"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/evaluation/zones/{w.zone_b}", {})),
+    ("POST", "/api/evaluation/publish"): (ADMIN_ONLY, "", lambda w: ("POST", "/api/evaluation/publish?year=2023", {})),
+    ("GET", "/api/evaluation/runs"): (SHARED, "高新区用户只列出已发布的", lambda w: ("GET", "/api/evaluation/runs", {})),
+    ("GET", "/api/targets"): (SHARED, "规划目标来自公开文件；园区级目标按权限过滤", lambda w: ("GET", "/api/targets", {})),
+    ("GET", "/api/targets/warnings"): (SHARED, "同上", lambda w: ("GET", "/api/targets/warnings", {})),
+    ("GET", "/api/targets/{target_id}"): (SHARED, "同上（园区级目标按权限过滤）", None),
+    ("GET", "/api/enterprises"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/enterprises?zone={w.zone_b}", {})),
+    ("GET", "/api/enterprises/{credit_code}"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/enterprises/{w.ent_b}", {})),
+    ("GET", "/api/zones/{zone_code}/ladder"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/zones/{w.zone_b}/ladder", {})),
+    ("GET", "/api/zones/{zone_code}/pool"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/zones/{w.zone_b}/pool", {})),
+    ("GET", "/api/zones/{zone_code}/subsidies"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/zones/{w.zone_b}/subsidies", {})),
+    ("GET", "/api/matching/results"): (SHARED, "高校成果库是公开信息", None),
+    ("GET", "/api/matching/demands"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/matching/demands?zone={w.zone_b}", {})),
+    ("GET", "/api/matching/demands/{code}/matches"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/matching/demands/{w.demand_b}/matches", {})),
+    ("POST", "/api/matching/feedback"): (OTHER_ZONE, "", lambda w: ("POST", "/api/matching/feedback", {"json": {"demand_code": w.demand_b, "result_code": "R1", "verdict": "accept"}})),
+    ("GET", "/api/matching/roadshows"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/matching/roadshows?zone={w.zone_b}", {})),
+    ("GET", "/api/reports/zone-evaluation"): (REPORT, "", lambda w: ("GET", "/api/reports/zone-evaluation?year=2023", {})),
+    ("GET", "/api/reports/circular"): (REPORT, "", lambda w: ("GET", "/api/reports/circular?as_of=2023", {})),
+    # pages
+    ("GET", "/login"): (SHARED, "登录页", lambda w: ("GET", "/login", {})),
+    ("POST", "/login"): (SHARED, "登录", None),
+    ("POST", "/logout"): (SHARED, "退出", None),
+    ("GET", "/"): (SHARED, "总览页（数据走 /api/overview）", lambda w: ("GET", "/", {})),
+    ("GET", "/data"): (SHARED, "本人导入记录", lambda w: ("GET", "/data", {})),
+    ("POST", "/data/upload"): (OTHER_ZONE, "", lambda w: ("POST", "/data/upload", {"files": {"file": ("b.xlsx", obs_xlsx(w.zone_b, w.indicator), "application/octet-stream")}})),
+    ("GET", "/admin/users"): (ADMIN_ONLY, "", lambda w: ("GET", "/admin/users", {})),
+    ("POST", "/admin/users"): (ADMIN_ONLY, "", lambda w: ("POST", "/admin/users", {"data": {"username": "evil2", "password": "12345678x", "role": "province_admin"}})),
+    ("POST", "/admin/users/{username}"): (ADMIN_ONLY, "", lambda w: ("POST", "/admin/users/zone_a", {"data": {"role": "province_admin"}})),
+    ("GET", "/admin/audit"): (OTHER_ZONE, "", lambda w: ("GET", f"/admin/audit?zone={w.zone_b}", {})),
+    ("GET", "/evaluation"): (SHARED, "页面外壳（数据走 API）", lambda w: ("GET", "/evaluation", {})),
+    ("GET", "/evaluation/zones/{zone_code}"): (OTHER_ZONE, "", lambda w: ("GET", f"/evaluation/zones/{w.zone_b}", {})),
+    ("GET", "/targets"): (SHARED, "页面外壳（数据走 API）", lambda w: ("GET", "/targets", {})),
+    ("GET", "/enterprises"): (OTHER_ZONE, "", lambda w: ("GET", f"/enterprises?zone={w.zone_b}", {})),
+    ("GET", "/enterprises/{credit_code}"): (OTHER_ZONE, "", lambda w: ("GET", f"/enterprises/{w.ent_b}", {})),
+    ("GET", "/matching"): (SHARED, "页面外壳（数据走 API）", lambda w: ("GET", "/matching", {})),
+    ("GET", "/matching/search"): (SHARED, "高校成果库是公开信息", None),
+    ("GET", "/favicon.ico"): (SHARED, "图标", lambda w: ("GET", "/favicon.ico", {})),
+}
+# framework routes that are not the app's own data
+IGNORED_PATHS = {"/api/openapi.json", "/api/docs", "/static"}
+
+
+def app_routes(app) -> set[tuple[str, str]]:
+    out = set()
+    for ctx in routing.iter_route_contexts(app.routes):
+        if ctx.path in IGNORED_PATHS:
+            continue
+        for m in ctx.methods or ():
+            if m != "HEAD":
+                out.add((m, ctx.path))
+    return out
+
+
+def _send(client, w, builder):
+    method, url, kw = builder(w)
+    return client.request(method, url, **kw)
+
+
+def test_every_route_is_registered(sqlite_world: World):
+    routes = app_routes(sqlite_world.app)
+    missing = sorted(routes - set(REGISTRY))
+    assert not missing, f"routes without an isolation entry (add them to REGISTRY): {missing}"
+    stale = sorted(set(REGISTRY) - routes)
+    assert not stale, f"REGISTRY lists routes the app no longer has: {stale}"
+
+
+def test_zone_user_gets_403_for_other_zone_everywhere(world: World):
+    c = world.client("zone_a")
+    failures = []
+    for key, (kind, _why, builder) in sorted(REGISTRY.items()):
+        if builder is None or kind == SHARED:
+            continue
+        r = _send(c, world, builder)
+        if r.status_code != 403:
+            failures.append((key, r.status_code, r.text[:200]))
+    assert not failures, failures
+
+
+def test_other_zone_data_unchanged_after_forbidden_writes(world: World):
+    from sqlalchemy import select
+    from gaoxin.store.db import session_scope
+    from gaoxin.store.models import Observation, User
+    c = world.client("zone_a")
+    for key in [("PUT", "/api/zones/{zone_code}/observations"), ("POST", "/api/imports"), ("POST", "/data/upload")]:
+        assert _send(c, world, REGISTRY[key][2]).status_code == 403
+    with session_scope(world.url) as s:
+        vals = list(s.scalars(select(Observation.value).where(Observation.unit_code == world.zone_b)))
+        assert vals == [2.0]
+        zu = s.scalar(select(User).where(User.username == "zone_a"))
+        assert [z.zone_code for z in zu.zones] == [world.zone_a] and zu.role == "zone_user"
+
+
+def test_readonly_cannot_write_and_admin_only_routes(world: World):
+    c = world.client("viewer")
+    for key, (kind, _why, builder) in REGISTRY.items():
+        if builder is None:
+            continue
+        method = key[0]
+        if kind == ADMIN_ONLY or (method != "GET" and kind == OTHER_ZONE):
+            r = _send(c, world, builder)
+            assert r.status_code == 403, (key, r.status_code, r.text[:200])
+
+
+def test_anonymous_is_refused_everywhere_but_login(world: World):
+    c = world.client(None)
+    open_routes = {("GET", "/api/health"), ("GET", "/api/auth/csrf"), ("POST", "/api/auth/login"), ("GET", "/login"),
+                   ("GET", "/favicon.ico")}
+    for key, (_kind, _why, builder) in REGISTRY.items():
+        if builder is None or key in open_routes:
+            continue
+        r = c.request(*builder(world)[:2], follow_redirects=False, **builder(world)[2])
+        assert r.status_code in (401, 303), (key, r.status_code)
+
+
+def test_shared_lists_do_not_leak_other_zone(world: World):
+    c = world.client("zone_a")
+    rows = c.get("/api/observations").json()["rows"]
+    units = {r["unit_code"] for r in rows if r["unit_type"] == "zone"}
+    assert units == {world.zone_a}
+    assert world.zone_b not in {r["zone_code"] for r in c.get("/api/matching/demands").json()["rows"]}
+    # own zone is readable
+    assert c.get(f"/api/zones/{world.zone_a}/observations").status_code == 200
+    # admin and read-only see zone B
+    for who in ("admin", "viewer"):
+        assert world.client(who).get(f"/api/zones/{world.zone_b}/observations").status_code == 200
