@@ -66,7 +66,7 @@ def demo_cmd(reset: bool = typer.Option(False, "--reset", help="删除已有示�
                 s = build_demo(session, seed=seed, progress=progress, n_enterprises=enterprises)
     except SQLAlchemyError as exc:
         _db_error(exc)
-    table = Table(title=f"示例数据已生成（种子 {s.seed}，第 {s.batch_id} 批）", show_header=True)
+    table = Table(title="示例数据已生成", caption=f"随机种子 {s.seed}，导入批次 {s.batch_id}", show_header=True)
     table.add_column("内容")
     table.add_column("数量", justify="right")
     for label, n in (("高新区", s.zones), ("高新区指标观测值", s.zone_observations),

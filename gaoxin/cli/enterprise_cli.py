@@ -102,7 +102,8 @@ YearOpt = typer.Option(None, "--year", "-y", help="评价年度（y0 对应的�
 def judge_cmd(file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt, year: Optional[int] = YearOpt,
               fmt: str = typer.Option("table", "--format", help="输出格式：table（表格）、json、xlsx。"),
               out: Optional[Path] = typer.Option(None, "--out", "-o", help="xlsx 输出文件（--format xlsx 时使用）。"),
-              limit: Optional[int] = typer.Option(None, "--limit", help="只输出前 N 家企业（table 默认 30）。")):
+              limit: Optional[int] = typer.Option(None, "--limit", help="只输出前 N 家企业（table 默认 30）。"),
+              detail: bool = typer.Option(False, "--detail", help="json 输出完整条件树（含“全部满足/满足其一”分组、文字说明、评分区间），较慢，适合少量企业。")):
     from gaoxin.enterprise import judge
     if fmt not in ("table", "json", "xlsx"):
         _fail(f"--format 应为 table、json 或 xlsx，而不是“{fmt}”", 2)
@@ -111,9 +112,11 @@ def judge_cmd(file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt, yea
     j = judge(frame, _rules(), as_of=year)
     demo = _is_demo(frame)
     if fmt == "json":
-        recs = j.to_records(limit)
+        recs = j.to_records(limit, detail=detail)
         payload = {"as_of_year": year, "is_demo": demo, "note": "示例数据" if demo else None, "enterprises": recs}
-        typer.echo(json.dumps(_jsonable(payload), ensure_ascii=False, indent=1))
+        if detail:
+            payload = _jsonable(payload)
+        typer.echo(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
         return
     status = j.status_frame()
     zh = {"pass": "符合", "fail": "不符合", "unknown": "无法判断"}

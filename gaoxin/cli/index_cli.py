@@ -126,6 +126,9 @@ def ranking_table(res: "index.IndexResult", title: str, top: int | None = None) 
     fw = res.framework
     dims = fw.children(fw.root)
     t = res.table()
+    if "city" in res.rows.columns and "city" not in t.columns:
+        keys = [c for c in ("unit", "year") if c in t.columns]
+        t = t.merge(res.rows[keys + ["city"]].astype({"unit": str}), on=keys, how="left")
     table = Table(title=title, show_lines=False)
     for h in ["排名", "高新区", "所在市州", "综合得分"] + [fw.nodes[d].name for d in dims]:
         table.add_column(h, justify="right" if h not in ("高新区", "所在市州") else "left")
@@ -172,6 +175,9 @@ def evaluate_cmd(
         _fail(exc)
     title = f"{fw.name or framework} · {year} 年高新区综合评价排名" + ("（示例数据）" if is_demo else "")
     console.print(ranking_table(res, title))
+    if fw.gaps:
+        names = "、".join(f"{c} {n}" for c, n in fw.gaps)
+        console.print(f"[yellow]说明：框架中 {names} 在原文中缺失，未参与计算，其余指标权重已按比例重新归一。[/]")
     if is_demo:
         console.print("[yellow]注意：以上为示例数据（合成数据），仅供演示，不代表任何高新区的真实情况。[/]")
     if out is not None:

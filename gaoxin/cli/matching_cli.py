@@ -209,6 +209,7 @@ def feedback_cmd(demand: str = typer.Argument(..., help="需求编号。"),
 
 def policies_cmd(rung: Optional[str] = typer.Option(None, "--rung", help="企业梯度代码，如 hnte（高新技术企业）。"),
                  industry: Optional[str] = typer.Option(None, "--industry", help="产业代码，如 SEI02。"),
+                 fmt: str = typer.Option("table", "--format", help="输出格式：table / json。"),
                  url: Optional[str] = typer.Option(None, "--url", help="数据库地址。")):
     """按企业梯度和产业列出可申报的政策（政府政策库）。"""
     from sqlalchemy.exc import SQLAlchemyError
@@ -221,6 +222,11 @@ def policies_cmd(rung: Optional[str] = typer.Option(None, "--rung", help="企业
     except SQLAlchemyError as exc:
         _fail(f"无法读取数据库（{str(getattr(exc, 'orig', None) or exc).splitlines()[0]}）")
     df = match_policies({"rung": rung, "industry": industry}, pol)
+    if fmt == "json":
+        cols = ["code", "title", "issuer", "amount", "source", "理由", "is_demo"]
+        print(json.dumps(df[cols].rename(columns={"理由": "reason"}).to_dict(orient="records"),
+                         ensure_ascii=False, default=str, indent=1))
+        return
     t = Table(title="可申报政策")
     for c in ("编号", "政策", "发布单位", "支持额度", "依据", "理由"):
         t.add_column(c, overflow="fold")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -60,33 +61,16 @@ def _clean(v):
 # --------------------------------------------------------------------------- store access (shell)
 
 def _load_targets(session, plan: Optional[str] = None):
-    from sqlalchemy import select
-
-    from gaoxin.store.models import Target as TargetRow
-    from gaoxin.targets.plans import PlanDataError, target_from_spec
-
-    stmt = select(TargetRow).order_by(TargetRow.plan_id, TargetRow.id)
-    rows = list(session.scalars(stmt))
-    if not rows:
-        raise UserError("数据库中没有规划目标。请先运行 gaoxin init（或 gaoxin demo）载入规划目标。")
-    if plan:
-        plans = sorted({r.plan_id for r in rows})
-        rows = [r for r in rows if r.plan_id == plan]
-        if not rows:
-            raise UserError(f"没有找到规划“{plan}”。可用的规划：{'、'.join(plans)}")
-    out = []
-    for r in rows:
-        try:
-            out.append(target_from_spec(r.spec or {}, r.plan_id))
-        except PlanDataError as exc:
-            raise UserError(f"目标 {r.id} 的数据有误：{exc}") from exc
-    return out
+    from gaoxin.store.sync_plans import NoTargetsError, targets_from_db
+    try:
+        return targets_from_db(session, plan)
+    except NoTargetsError as exc:
+        raise UserError(str(exc)) from exc
 
 
 def _observations(session, targets) -> pd.DataFrame:
-    from gaoxin.store.repo import observations_frame
-    indicators = sorted({t.indicator for t in targets})
-    return observations_frame(session, indicators=indicators)
+    from gaoxin.store.sync_plans import target_observations
+    return target_observations(session, targets)
 
 
 def _session():
@@ -178,6 +162,7 @@ def progress_cmd(
         for r in prog.to_dict("records"):
             data.append({
                 "id": r["id"], "plan": r["plan"], "as_of": as_of, "actual": _clean(r["actual"]),
+                "unit": r["level_unit"] if r["kind"] == "growth" else r["unit"],
                 "actual_year": _clean(r["actual_year"]), "target_value": _clean(r["target_level"]),
                 "target_year": r["target_year"], "progress": _clean(r["progress"]),
                 "time_elapsed": _clean(r["time_elapsed"]), "pace_ratio": _clean(r["pace_ratio"]),
@@ -201,9 +186,10 @@ def progress_cmd(
     for col in ("编号", "指标", "目标", "实际值", "完成进度", "时间进度", "所需年均增速", "预测值", "评价"):
         table.add_column(col, overflow="fold")
     for r in prog.to_dict("records"):
-        table.add_row(r["id"], r["indicator_name"], _num(r["target_level"], r["unit"]),
-                      _num(r["actual"], r["unit"]), _pct(r["progress"]), _pct(r["time_elapsed"]),
-                      _pct(r["required_cagr"]), _num(r["projected"], r["unit"]), _status(r["status"]))
+        unit = r["level_unit"] if r["kind"] == "growth" else r["unit"]  # a growth target is tracked as a level
+        table.add_row(r["id"], r["indicator_name"], _num(r["target_level"], unit),
+                      _num(r["actual"], unit), _pct(r["progress"]), _pct(r["time_elapsed"]),
+                      _pct(r["required_cagr"]), _num(r["projected"], unit), _status(r["status"]))
     console.print(table)
 
 
@@ -242,7 +228,7 @@ def warn_cmd(
     w_targets = warnings(prog, include_missing=missing)
     unit_frames = []
     for t in targets:
-        if t.decomposition is not None and as_of in t.decomposition.years:
+        if t.decomposition is not None and (as_of in t.decomposition.years or t.decomposition.kind == "members"):
             p = parts_progress(t, obs, as_of)
             p = p.assign(id=t.id, indicator_name=t.indicator_name, scope_name=p["unit_name"],
                          target_level=p["target_value"], level_unit=t.unit, plan=t.plan_id)
@@ -319,13 +305,37 @@ def check_cmd(plan: Optional[str] = typer.Option(None, "--plan", "-p", help="规
         if t.decomposition is None:
             continue
         n += 1
-        issues = check(t.decomposition, label=t.decomposition.source.split(" ", 1)[-1])
+        m = re.search(r"附件\d", t.decomposition.source)
+        issues = check(t.decomposition, label=m.group(0) if m else "")
         if not issues:
             console.print(f"[green]✓[/] {t.id}：各年各单位之和与原表合计一致")
         for i in issues:
             color = "yellow" if i.kind == "blank" else "red"
             console.print(f"[{color}]![/] {t.id}：{i.message}")
     console.print(f"共检查 {n} 张分解表。")
+
+
+@targets_app.command("rollup", help="汇总分解单位的实际值，与原表合计和全市实际值对照。")
+def rollup_cmd(target: str = typer.Option(..., "--target", "-t", help="分解目标编号，如 xt133-rd-expenditure-by-county")) -> None:
+    from gaoxin.targets.decomposition import rollup
+    try:
+        with _session() as s:
+            found = [t for t in _load_targets(s) if t.id == target]
+            if not found or found[0].decomposition is None:
+                raise UserError(f"没有找到分解目标“{target}”")
+            obs = _observations(s, found)
+    except UserError as exc:
+        _fail(str(exc))
+    t = found[0]
+    r = rollup(t, obs)
+    demo = bool(obs["is_demo"].any()) if len(obs) else False
+    table = Table(title=f"{t.indicator_name} 分解单位汇总" + ("　[red]示例数据[/]" if demo else ""))
+    for col in ("年份", "各单位实际值合计", "已报送单位", "原表合计目标", f"{t.scope.name}实际值", "差额（合计−全市）"):
+        table.add_column(col)
+    for rec in r.to_dict("records"):
+        table.add_row(str(rec["year"]), _num(rec["units_sum"], t.unit), f"{rec['units_reported']}/{rec['units_expected']}",
+                      _num(rec["printed_total"], t.unit), _num(rec["scope_actual"], t.unit), _num(rec["diff_scope"], t.unit))
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:

@@ -170,12 +170,12 @@ def build_demo(session: Session, seed: int = DEFAULT_SEED, progress: Callable[[s
         return tick
 
     okey = ["unit_type", "unit_code", "indicator_code", "period"]
-    summary.zone_observations = _insert_new(session, Observation, _records(zobs, batch.id), okey, stage("高新区指标"))
-    summary.target_observations = _insert_new(session, Observation, _records(tobs, batch.id), okey, stage("目标完成情况"))
+    summary.zone_observations = repo.write_observations(session, zobs, batch.id, True, stage("高新区指标"), "skip")
+    summary.target_observations = repo.write_observations(session, tobs, batch.id, True, stage("目标完成情况"), "skip")
     summary.enterprises = _insert_new(session, Enterprise, ent_records, ["credit_code"], stage("企业名录"))
     if annual is not None:
-        summary.enterprise_observations = _insert_new(session, Observation, _records(annual[okey + ["value"]], batch.id),
-                                                      okey, stage("企业年度数据"))
+        summary.enterprise_observations = repo.write_observations(session, annual[okey + ["value"]], batch.id, True,
+                                                                  stage("企业年度数据"), "skip")
     for kind, model, attr in (("results", TechResult, "results"), ("demands", TechDemand, "demands"),
                               ("policies", Policy, "policies")):
         if kind in text_records:

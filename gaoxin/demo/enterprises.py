@@ -133,7 +133,7 @@ def generate_wide(n: int = 20000, seed: int = 20261122, as_of_year: int = AS_OF_
     q = rng.normal(0.0, 1.0, n)
     rev0 = np.exp(rng.normal(np.log(1500) + 0.25 * np.minimum(age, 12) / 4, 1.5, n))
     cols: dict[str, np.ndarray] = {}
-    growth = rng.normal((0.10 + 0.05 * q)[:, None], 0.18, (n, years))
+    growth = rng.normal((0.05 + 0.05 * q)[:, None], 0.12, (n, years))
     growth = np.maximum(growth, -0.6)
     rev = np.empty((n, years))
     rev[:, 0] = rev0
@@ -147,7 +147,7 @@ def generate_wide(n: int = 20000, seed: int = 20261122, as_of_year: int = AS_OF_
     first = (year_of[None, :] == founded_year[:, None]) & (rng.random((n, 1)) < 0.15)
     rev = np.where(first, 0.0, rev)
 
-    rd_ratio = np.exp(rng.normal(np.log(0.035) + 0.35 * q[:, None], 0.45, (n, 1))) * rng.uniform(0.85, 1.15, (n, years))
+    rd_ratio = np.exp(rng.normal(np.log(0.038) + 0.4 * q[:, None], 0.35, (n, 1))) * rng.uniform(0.85, 1.15, (n, years))
     rd = rev * rd_ratio
     emp = np.maximum(np.round(np.nan_to_num(rev, nan=0) / rng.uniform(60, 160, (n, 1)) + rng.integers(3, 15, (n, 1))), 3)
     emp = np.where(alive, emp, np.nan)
@@ -155,7 +155,7 @@ def generate_wide(n: int = 20000, seed: int = 20261122, as_of_year: int = AS_OF_
     assets = rev * rng.uniform(0.6, 1.8, (n, 1)) * np.linspace(1.0, 0.85, years)[None, :] + 50
     assets = np.where(alive, assets, np.nan)
     debt = np.clip(rng.beta(5, 5, (n, 1)) * rng.uniform(0.95, 1.05, (n, years)), 0.05, 0.98)
-    margin = rng.normal(0.06 + 0.02 * q[:, None], 0.07, (n, 1)) + rng.normal(0, 0.02, (n, years))
+    margin = rng.normal(0.06 + 0.02 * q[:, None], 0.07, (n, 1)) + rng.normal(0, 0.004, (n, years))
     main_share = np.clip(rng.beta(8, 2, (n, 1)), 0.3, 1.0)
     hitech_share = np.clip(rng.beta(3 + 1.5 * (q[:, None] > 0), 2.2, (n, 1)), 0, 1)
 
@@ -172,11 +172,11 @@ def generate_wide(n: int = 20000, seed: int = 20261122, as_of_year: int = AS_OF_
     cols["total_liabilities"] = assets * debt
     cols["net_profit"] = rev * margin
     cols["cost_total"] = rev * np.clip(1 - margin, 0.5, 1.5)
-    has_fin = rng.random((n, years)) < (0.06 + 0.04 * (q[:, None] > 1))
+    has_fin = rng.random((n, years)) < (0.03 + 0.04 * (q[:, None] > 1))
     cols["equity_financing"] = np.where(alive, np.where(has_fin, np.exp(rng.normal(np.log(1500), 1.2, (n, years))), 0.0), np.nan)
     has_tc = rng.random((n, 1)) < 0.35
     cols["tech_contract"] = np.where(alive, np.where(has_tc, rev * rng.uniform(0.01, 0.2, (n, years)), 0.0), np.nan)
-    cols["conversions"] = np.where(alive, rng.poisson(np.clip(1.2 + 1.2 * q, 0.1, 8)[:, None], (n, years)).astype(float), np.nan)
+    cols["conversions"] = np.where(alive, rng.poisson(np.clip(2.5 + 2.0 * q, 0.1, 10)[:, None], (n, years)).astype(float), np.nan)
     cols["tax_paid"] = rev * rng.uniform(0.02, 0.08, (n, 1))
     cols["new_national_platforms"] = np.where(alive, (rng.random((n, years)) < 0.002).astype(float), np.nan)
     cols["new_provincial_platforms"] = np.where(alive, (rng.random((n, years)) < 0.01).astype(float), np.nan)
@@ -197,8 +197,9 @@ def generate_wide(n: int = 20000, seed: int = 20261122, as_of_year: int = AS_OF_
         "is_demo": np.ones(n, dtype=bool),
     }
     lam1 = np.clip(0.8 + 0.9 * q, 0.05, 10)
+    strong = q > 1.0  # the top ~16 %: the attributes of 专精特新 firms come together
     s = data  # static facts
-    s["ip_class1"] = rng.poisson(lam1).astype(float)
+    s["ip_class1"] = rng.poisson(lam1 + 2.0 * strong).astype(float)
     s["ip_class1_self"] = np.floor(s["ip_class1"] * rng.uniform(0.5, 1.0, n))
     s["ip_class1_high_value"] = np.floor(s["ip_class1"] * rng.uniform(0, 0.5, n))
     s["ip_class2"] = rng.poisson(np.clip(3 + 2 * q, 0.2, 20)).astype(float)
@@ -206,8 +207,8 @@ def generate_wide(n: int = 20000, seed: int = 20261122, as_of_year: int = AS_OF_
     s["in_hitech_domain"] = rng.random(n) < 0.85
     s["has_major_violation"] = rng.random(n) < 0.01
     s["is_blacklisted"] = rng.random(n) < 0.01
-    s["hte_ip_expert_score"] = np.round(np.clip(rng.normal(14 + 2.5 * q, 3), 0, 22))
-    s["hte_rd_mgmt_score"] = np.round(np.clip(rng.normal(12 + 2 * q, 3), 0, 20))
+    s["hte_ip_expert_score"] = np.round(np.clip(rng.normal(16 + 2.5 * q, 2.5), 0, 22))
+    s["hte_rd_mgmt_score"] = np.round(np.clip(rng.normal(14 + 2 * q, 2.5), 0, 20))
     eligible_like = (hitech_share[:, 0] > 0.55) & (rd_ratio[:, 0] > 0.03)
     has_cert = eligible_like & (rng.random(n) < 0.7) & (age > 1.5)
     s["hte_cert_year"] = np.where(has_cert, as_of_year - rng.integers(0, 4, n), np.nan)
@@ -216,17 +217,17 @@ def generate_wide(n: int = 20000, seed: int = 20261122, as_of_year: int = AS_OF_
     s["provincial_award"] = rng.random(n) < 0.03
     s["provincial_rd_institution"] = rng.random(n) < (0.03 + 0.05 * (q > 1))
     s["led_standard"] = rng.random(n) < 0.02
-    s["has_rd_institution"] = rng.random(n) < (0.25 + 0.3 * (q > 0.5))
+    s["has_rd_institution"] = rng.random(n) < (0.25 + 0.5 * (q > 0.5))
     s["rd_institution_level"] = np.where(s["has_rd_institution"], rng.choice([1, 2, 3], n, p=[0.6, 0.33, 0.07]), 0).astype(float)
     s["niche_years"] = np.floor(np.minimum(age, rng.uniform(0.5, 1.0, n) * age))
-    s["market_share"] = np.round(np.clip(rng.exponential(3.0 + 3.0 * (q > 1), n), 0, 60), 1)
-    s["has_own_brand"] = rng.random(n) < 0.55
-    s["has_mgmt_cert"] = rng.random(n) < 0.5
-    s["has_info_system"] = rng.random(n) < 0.6
+    s["market_share"] = np.round(np.clip(rng.exponential(np.where(strong, 12.0, 3.0), n), 0, 60), 1)
+    s["has_own_brand"] = rng.random(n) < np.where(strong, 0.9, 0.5)
+    s["has_mgmt_cert"] = rng.random(n) < np.where(strong, 0.9, 0.45)
+    s["has_info_system"] = rng.random(n) < np.where(strong, 0.95, 0.55)
     s["digital_level"] = rng.choice([1, 2, 3], n, p=[0.5, 0.35, 0.15]).astype(float)
     s["quality_items"] = rng.binomial(4, 0.35, n).astype(float)
-    s["chain_key_link"] = rng.random(n) < 0.2
-    s["priority_field"] = rng.random(n) < 0.5
+    s["chain_key_link"] = rng.random(n) < np.where(strong, 0.7, 0.15)
+    s["priority_field"] = rng.random(n) < np.where(strong, 0.85, 0.45)
     s["maker_china_top"] = np.where(rng.random(n) < 0.01, rng.integers(1, 500, n), np.nan)
     big = rev0 > 50000
     s["is_listed"] = (rng.random(n) < 0.002) | (big & (rng.random(n) < 0.25))

@@ -219,8 +219,12 @@ def _topics() -> list[tuple[str, str, list[str], str, str]]:
 
 
 def generate_texts(seed: int = 20261122, n_results: int = 2000, n_demands: int = 500,
-                   n_policies: int = 40) -> dict[str, pd.DataFrame]:
-    """Synthetic results / demands / policies (示例数据), deterministic for `seed`."""
+                   n_policies: int = 40, enterprises: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """Synthetic results / demands / policies (示例数据), deterministic for `seed`.
+
+    `enterprises` (optional; columns credit_code, name, zone_code, industry, and county_code or
+    region_code): when given, each demand is raised by one of these enterprises, preferably of the
+    demand's industry, so demands link to the enterprise library."""
     rng = np.random.default_rng(seed)
     topics = _topics()
     codes = _industry_codes()
@@ -298,8 +302,27 @@ def generate_texts(seed: int = 20261122, n_results: int = 2000, n_demands: int =
             "is_demo": True,
         })
 
+    if enterprises is not None and len(enterprises):
+        _link_enterprises(demands, enterprises, np.random.default_rng(seed + 1))
     policies = _policies(rng, n_policies, codes)
     return {"results": pd.DataFrame(results), "demands": pd.DataFrame(demands), "policies": policies}
+
+
+def _link_enterprises(demands: list[dict], ent: pd.DataFrame, rng: np.random.Generator) -> None:
+    """Re-assign each demand to a real (generated) enterprise of the same industry when one exists."""
+    ent = ent.reset_index(drop=True)
+    by_ind = {k: np.flatnonzero((ent["industry"] == k).to_numpy()) for k in ent["industry"].dropna().unique()} \
+        if "industry" in ent else {}
+    region_col = "county_code" if "county_code" in ent else ("region_code" if "region_code" in ent else None)
+    for d in demands:
+        pool = by_ind.get(d["field"])
+        i = int(rng.choice(pool)) if pool is not None and len(pool) else int(rng.integers(len(ent)))
+        d["credit_code"] = ent["credit_code"].iat[i]
+        d["enterprise_name"] = ent["name"].iat[i]
+        if "zone_code" in ent and pd.notna(ent["zone_code"].iat[i]):
+            d["zone_code"] = ent["zone_code"].iat[i]
+        if region_col and pd.notna(ent[region_col].iat[i]):
+            d["region_code"] = str(ent[region_col].iat[i])
 
 
 def _policies(rng: np.random.Generator, n: int, codes: dict[str, str]) -> pd.DataFrame:

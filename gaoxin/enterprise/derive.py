@@ -66,9 +66,11 @@ class Quantities:
                 s = self.frame[name]
                 if s.dtype == bool:
                     v = s.to_numpy(dtype=float)
-                else:
-                    v = pd.to_numeric(s.map({True: 1.0, False: 0.0}) if s.dtype == object else s,
+                elif s.dtype == object:  # JSON attributes: True/False/None mixed with numbers
+                    v = pd.to_numeric(s.map(lambda x: float(x) if isinstance(x, (bool, np.bool_)) else x),
                                       errors="coerce").to_numpy(dtype=float)
+                else:
+                    v = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
                 self._cache[key] = v
         return self._cache[key]
 
@@ -383,3 +385,8 @@ def _tc0(q):
 @quantity("tax_paid_y0", "上年度纳税总额", "万元")
 def _tax0(q):
     return q.y("tax_paid", 0)
+
+
+@quantity("full_years", "成立后的完整会计年度数（评价年度 − 成立年度）", "年")
+def _full(q):
+    return q.as_of_year - q.founded_year()

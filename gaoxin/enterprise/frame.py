@@ -93,9 +93,9 @@ def read_enterprise_file(path: str | Path, as_of_year: int | None = None, sheet:
     sheet_name = None
     if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         try:
-            xl = pd.ExcelFile(p, engine="calamine")
-            sheet_name = xl.sheet_names[sheet] if isinstance(sheet, int) else sheet
-            raw = xl.parse(sheet_name, dtype=object)
+            with pd.ExcelFile(p, engine="calamine") as xl:
+                sheet_name = xl.sheet_names[sheet] if isinstance(sheet, int) else sheet
+            raw = pd.read_excel(p, sheet_name=sheet_name, dtype=object, engine="calamine")
         except Exception as exc:  # noqa: BLE001 - any read failure is reported in Chinese
             raise EnterpriseDataError(f"文件 {p.name} 无法读取：{exc}") from exc
     elif p.suffix.lower() == ".csv":

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -77,7 +78,7 @@ class Judgement:
     def ladder(self) -> list[RungResult]:
         return [r for r in self.rungs if r.rung.get("on_ladder")]
 
-    @property
+    @cached_property
     def highest_rung_index(self) -> np.ndarray:
         """Index into `ladder` of the highest rung with status pass, −1 if none."""
         idx = np.full(self.n, -1, dtype=np.int16)
@@ -85,13 +86,17 @@ class Judgement:
             idx[r.status == PASS] = k
         return idx
 
-    @property
+    @cached_property
     def highest_rung(self) -> np.ndarray:
         names = np.array([r.name for r in self.ladder] + [None], dtype=object)
         return names[self.highest_rung_index]  # −1 picks the trailing None
 
     def hte_validity(self) -> pd.DataFrame:
         """高企 certificate: valid until (year), and whether re-recognition falls due next year."""
+        return self._validity.copy()
+
+    @cached_property
+    def _validity(self) -> pd.DataFrame:
         years = int(self.rules.settings.get("hte_validity_years", 3))
         cy = self.quantities.col("hte_cert_year")
         until = cy + years - 1                    # a certificate issued in year Y covers Y … Y+2
@@ -158,15 +163,54 @@ class Judgement:
             if r.rung.get("not_checked"):
                 d["not_checked"] = r.rung["not_checked"]
             out["judgements"][r.name] = d
-        v = self.hte_validity().iloc[i]
+        v = self._validity.iloc[i]
         if not math.isnan(v["hte_cert_year"]):
             out["hte_certificate"] = {"issued": int(v["hte_cert_year"]), "valid_until": int(v["hte_valid_until"]),
                                       "valid": bool(v["hte_valid"]), "reapply_next_year": bool(v["reapply_next_year"])}
         return out
 
-    def to_records(self, limit: int | None = None) -> list[dict]:
+    def to_records(self, limit: int | None = None, detail: bool = False) -> list[dict]:
+        """One dict per enterprise: credit_code, name, rung, judgements {rung: {status, conditions}}.
+
+        Conditions are the flat list of leaves (id, name, status, value, threshold, op, source); the
+        columns are converted to Python lists once per leaf, so 20,000 enterprises take seconds.
+        `detail=True` gives the full `explain(i)` tree instead (slow: for a few enterprises).
+        """
         n = self.n if limit is None else min(limit, self.n)
-        return [self.explain(i) for i in range(n)]
+        if detail:
+            return [self.explain(i) for i in range(n)]
+        names = np.array(["fail", "unknown", "pass"], dtype=object)
+
+        def clean(a):
+            a = np.asarray(a, dtype=float)[:n]
+            return np.where(np.isfinite(a), a, np.nan).astype(object).tolist()
+
+        cols = []
+        for r in self.rungs:
+            leaves = []
+            for lf in r.leaves:
+                t = lf.threshold if isinstance(lf.threshold, np.ndarray) else np.full(n, lf.threshold)
+                leaves.append((lf, names[lf.status[:n]].tolist(), clean(lf.value_lo), clean(lf.value_hi), clean(t)))
+            cols.append((r.name, names[r.status[:n]].tolist(), leaves))
+        codes = self.frame["credit_code"].to_numpy()[:n].tolist()
+        ent_names = self.frame["name"].to_numpy()[:n].tolist() if "name" in self.frame else [None] * n
+        highest = self.highest_rung[:n].tolist()
+        out = []
+        for i in range(n):  # assembling output dicts; the judging itself is vectorised
+            judg = {}
+            for rname, st, leaves in cols:
+                conds = []
+                for lf, lst, lo, hi, t in leaves:
+                    v, w = lo[i], hi[i]
+                    c = {"id": lf.id, "name": lf.name, "status": lst[i],
+                         "value": None if v != v else v, "threshold": None if t[i] != t[i] else t[i],
+                         "op": lf.op, "unit": lf.unit, "source": lf.source}
+                    if w == w and v == v and w != v:
+                        c["value_range"] = [v, w]
+                    conds.append(c)
+                judg[rname] = {"status": st[i], "conditions": conds}
+            out.append({"credit_code": codes[i], "name": ent_names[i], "rung": highest[i], "judgements": judg})
+        return out
 
 
 def judge(frame: pd.DataFrame, rules: RuleSet | None = None, as_of: int | None = None) -> Judgement:

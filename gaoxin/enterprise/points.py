@@ -23,7 +23,7 @@ from gaoxin.enterprise.rules import RULES_DIR, RuleError
 def load_points_model(path: str | None = None) -> dict:
     p = Path(path) if path else RULES_DIR / "innovation_points.yaml"
     with open(p, encoding="utf-8") as fh:
-        model = yaml.safe_load(fh)
+        model = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     stages = [s["code"] for s in model["stages"]]
     total = {s: sum(g["weight"][s] for g in model["groups"]) for s in stages}
     for s, t in total.items():
@@ -53,14 +53,45 @@ def stage_of(q: Quantities, model: dict) -> np.ndarray:
     return out
 
 
-def _percentile(values: np.ndarray, groups: pd.Series, missing_as: float) -> np.ndarray:
-    """Share of the peer group with a strictly lower value (0 = lowest, 1 = highest)."""
-    s = pd.Series(values)
-    r = s.groupby(groups.to_numpy()).rank(method="min")
-    cnt = s.notna().groupby(groups.to_numpy()).transform("sum")
-    pct = ((r - 1) / (cnt - 1).where(cnt > 1)).to_numpy(dtype=float)
-    pct = np.where((cnt.to_numpy() == 1) & s.notna().to_numpy(), 1.0, pct)  # alone in its group: top
-    return np.where(np.isnan(pct), missing_as, pct)
+def _percentile(values: np.ndarray, gcodes: np.ndarray, ngroups: int, missing_as: float) -> np.ndarray:
+    """Share of the peer group with a strictly lower value (0 = lowest, 1 = highest); one sort, no loop.
+
+    `gcodes` are integer peer-group codes (0..ngroups-1). Missing values get `missing_as`; an
+    enterprise alone in its group (no peers with data) gets 0.5.
+    """
+    v = np.asarray(values, dtype=float)
+    out = np.full(v.shape, float(missing_as))
+    idx = np.flatnonzero(~np.isnan(v))
+    if not len(idx):
+        return out
+    vi = v[idx]
+    if vi.min() >= 0 and vi.max() <= 255 and np.all(vi == np.floor(vi)):
+        # small whole numbers (counts, flags, levels): count per (group, value), no sort
+        lv = vi.astype(np.int64)
+        L = int(lv.max()) + 1
+        key = gcodes[idx].astype(np.int64) * L + lv
+        counts = np.bincount(key, minlength=ngroups * L).reshape(ngroups, L)
+        below_tab = np.cumsum(counts, axis=1) - counts          # peers in the group with a lower value
+        n_g = counts.sum(axis=1)
+        g = gcodes[idx]
+        below = below_tab[g, lv]
+        cnt = n_g[g]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[idx] = np.where(cnt > 1, below / np.maximum(cnt - 1, 1), 0.5)
+        return out
+    order = idx[np.lexsort((vi, gcodes[idx]))]
+    gs, vs = gcodes[order], v[order]
+    cnt = np.bincount(gs, minlength=ngroups)[gs]
+    start = np.searchsorted(gs, gs, side="left")          # first position of the group (gs is sorted)
+    pos = np.arange(len(order))
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (gs[1:] != gs[:-1]) | (vs[1:] != vs[:-1])
+    first_of_tie = np.maximum.accumulate(np.where(new, pos, 0))
+    below = first_of_tie - start                           # peers with a strictly lower value
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pct = np.where(cnt > 1, below / np.maximum(cnt - 1, 1), 0.5)
+    out[order] = pct
+    return out
 
 
 def innovation_points(frame: pd.DataFrame, model: dict | None = None, as_of: int | None = None,
@@ -83,9 +114,13 @@ def innovation_points(frame: pd.DataFrame, model: dict | None = None, as_of: int
     peer = pd.Series(stage, dtype=object)
     for k in keys:
         peer = peer + "|" + pd.Series(k, dtype=object)
-    size = peer.map(peer.value_counts())
-    peer = peer.where(size >= model.get("min_peer_group_size", 1), pd.Series(stage, dtype=object))
+    # small peer groups fall back to the stage, then to all enterprises: a percentile needs peers
+    min_size = model.get("min_peer_group_size", 1)
+    peer = peer.where(peer.map(peer.value_counts()) >= min_size, pd.Series(stage, dtype=object))
+    peer = peer.where(peer.map(peer.value_counts()) >= min_size, "全部")
     missing_as = float(model.get("missing_as_percentile", 0.0))
+    gcodes, guniq = pd.factorize(peer)
+    ng = len(guniq)
 
     out = pd.DataFrame({"credit_code": frame["credit_code"].to_numpy()})
     for c in ("name", "zone_code", "county_code", "industry"):
@@ -101,7 +136,7 @@ def innovation_points(frame: pd.DataFrame, model: dict | None = None, as_of: int
         wsum = sum(float(i.get("weight", 1)) for i in inds)
         gscore = np.zeros(q.n)
         for ind in inds:
-            pct = _percentile(q[ind["code"]], peer, missing_as)
+            pct = _percentile(q[ind["code"]], gcodes, ng, missing_as)
             out[f"pct_{ind['code']}"] = pct
             gscore += float(ind.get("weight", 1)) / wsum * pct
         gw = pd.Series(stage).map(g["weight"]).to_numpy(dtype=float)
@@ -117,6 +152,8 @@ def innovation_points(frame: pd.DataFrame, model: dict | None = None, as_of: int
         gname[m] = gr["name"]
     out["grade"] = grade
     out["grade_name"] = gname
-    out["rank_in_peer"] = out.groupby("peer_group")["points"].rank(method="min", ascending=False).astype(int)
-    out["percentile_in_peer"] = _percentile(out["points"].to_numpy(), out["peer_group"], 0.0)
+    pr = _percentile(-out["points"].to_numpy(), gcodes, ng, 0.0)   # share of peers with more points
+    cnt = np.bincount(gcodes, minlength=ng)[gcodes]
+    out["rank_in_peer"] = np.rint(pr * np.maximum(cnt - 1, 0)).astype(int) + 1
+    out["percentile_in_peer"] = _percentile(out["points"].to_numpy(), gcodes, ng, 0.0)
     return out

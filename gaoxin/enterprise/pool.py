@@ -65,6 +65,8 @@ def gap_text(leaf: Leaf, i: int) -> str:
         return f"{leaf.name}：不满足"
     v = hi if leaf.op in (">=", ">") else lo
     diff = abs(t - v)
+    if leaf.unit == "分" and leaf.op in (">", "<"):
+        diff += 1  # scores are whole points (工作指引): "> 70" needs 71
     shown = _fmt(v, leaf.unit) if lo == hi else f"{lo:g}–{hi:g}分"
     head = f"{leaf.name}：{shown}，需 {OP_ZH[leaf.op]} {_fmt(t, leaf.unit)}"
     if leaf.unit == "%":

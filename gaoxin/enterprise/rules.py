@@ -45,15 +45,15 @@ def band_points(values: np.ndarray, bands: list[dict], default=(0, 0)) -> tuple[
     done = np.zeros(values.shape, dtype=bool)
     for b in bands:  # loop over a handful of bands, vectorised over enterprises
         m = np.ones(values.shape, dtype=bool)
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore"):  # same 1e-9 relative tolerance as the comparisons
             if "min" in b:
-                m &= values >= b["min"]
+                m &= values >= b["min"] - 1e-9 * max(abs(b["min"]), 1e-9)
             if "above" in b:
-                m &= values > b["above"]
+                m &= values > b["above"] + 1e-9 * max(abs(b["above"]), 1e-9)
             if "max" in b:
-                m &= values <= b["max"]
+                m &= values <= b["max"] + 1e-9 * max(abs(b["max"]), 1e-9)
             if "below" in b:
-                m &= values < b["below"]
+                m &= values < b["below"] - 1e-9 * max(abs(b["below"]), 1e-9)
         m &= ~done
         pts = b["points"] if isinstance(b["points"], list) else [b["points"], b["points"]]
         lo[m] = pts[0]
@@ -149,21 +149,27 @@ class Node:
 
 
 def _range_status(lo: np.ndarray, hi: np.ndarray, op: str, t) -> np.ndarray:
+    # a ratio computed from money (600.0003 / 20000.01) may land 1e-17 off its bound: treat values
+    # within a relative 1e-9 of the threshold as equal to it
+    tol = 1e-9 * np.maximum(np.abs(t), 1e-9)
     with np.errstate(invalid="ignore"):
         if op == ">=":
-            p, f = lo >= t, hi < t
+            p, f = lo >= t - tol, hi < t - tol
         elif op == ">":
-            p, f = lo > t, hi <= t
+            p, f = lo > t + tol, hi <= t + tol
         elif op == "<=":
-            p, f = hi <= t, lo > t
+            p, f = hi <= t + tol, lo > t + tol
         elif op == "<":
-            p, f = hi < t, lo >= t
+            p, f = hi < t - tol, lo >= t - tol
         else:  # "==" on booleans / codes
             p, f = (lo == t) & (hi == t), ((lo != t) | (hi != t)) & ~np.isnan(lo)
     st = np.full(lo.shape, UNKNOWN, dtype=np.int8)
     st[p] = PASS
     st[f & ~p] = FAIL
-    st[np.isnan(lo) | np.isnan(hi) | (np.isnan(t) if isinstance(t, np.ndarray) else False)] = UNKNOWN
+    miss = np.isnan(lo) if lo is hi else (np.isnan(lo) | np.isnan(hi))
+    if isinstance(t, np.ndarray):
+        miss |= np.isnan(t)
+    st[miss] = UNKNOWN
     return st
 
 
@@ -256,7 +262,7 @@ def _check_tree(spec: Any, path: str, fname: str, scores: set[str]) -> None:
 
 def load_rung(path: Path) -> dict:
     with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     fname = path.name
     for key in ("code", "name", "source", "document", "effective", "conditions"):
         if key not in data:

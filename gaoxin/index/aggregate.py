@@ -6,6 +6,8 @@ All methods are NA-tolerant: a missing child is dropped and the remaining weight
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import weights as wmod
@@ -26,16 +28,30 @@ def _guard(s: np.ndarray, spec: AggregateSpec, node: str) -> np.ndarray:
                                "可改用 1–100 区间的归一化，或设置 aggregate.zero_guard: floor")
     floor = spec.floor
     if floor is None:
-        # 0.1 % of the node's largest child score: keeps a zero as "very low", not "minus infinity"
-        top = np.nanmax(np.abs(s)) if np.isfinite(s).any() else 1.0
-        floor = 1e-3 * top if top > 0 else 1e-3
+        # 0.1 % of the node's largest child score (per replication): keeps a zero as "very low",
+        # not "minus infinity"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            top = np.nanmax(np.abs(s), axis=(0, 1), keepdims=True) if s.ndim == 3 else np.nanmax(np.abs(s))
+        top = np.where(np.isfinite(top) & (top > 0), top, 1.0)
+        floor = 1e-3 * top
     return np.where(bad, floor, s)
 
 
 def aggregate(s: np.ndarray, w: np.ndarray, spec: AggregateSpec, node: str = "",
               out_range: tuple[float, float] = (0.0, 100.0)) -> np.ndarray:
     """Aggregate one node's children for every unit and replication."""
+    if s.shape[2] == 1 and w.shape[1] > 1 and spec.method in ("arithmetic", "geometric", "harmonic", "mean_p"):
+        return _shared_children(s[:, :, 0], w, spec, node)
     fin = np.isfinite(s)
+    if spec.method in ("arithmetic", "geometric") and spec.dat_thresh == 0 and fin.all() \
+            and (w.sum(axis=0) > 0).all():
+        # complete children (the usual case above the indicator level): no masks needed
+        wn = w / w.sum(axis=0, keepdims=True)
+        if spec.method == "arithmetic":
+            return np.einsum("uck,ck->uk", s, wn)
+        with np.errstate(divide="ignore"):
+            return np.exp(np.einsum("uck,ck->uk", np.log(_guard(s, spec, node)), wn))
     wf = np.where(fin, w[None, :, :], 0.0)                 # weights of available children
     den = wf.sum(axis=1)
     m = spec.method
@@ -65,6 +81,47 @@ def aggregate(s: np.ndarray, w: np.ndarray, spec: AggregateSpec, node: str = "",
     out = np.where(den > 0, out, np.nan)
     if spec.dat_thresh > 0:
         out = np.where(fin.mean(axis=1) >= spec.dat_thresh, out, np.nan)
+    return out
+
+
+def _mm(a: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """(u, c) @ (c, K) without BLAS: c is a handful of children, and multithreaded BLAS on tiny
+    products stalls on a busy machine (measured 5× slower than einsum's own loop here)."""
+    return np.einsum("uc,ck->uk", a, w)
+
+
+def _shared_children(s: np.ndarray, w: np.ndarray, spec: AggregateSpec, node: str) -> np.ndarray:
+    """Children identical in every replication, weights differing: one matrix product (u, c) @ (c, K)
+    instead of a (u, c, K) array. Same formulas as `aggregate`; in-place on the (u, K) result
+    because fresh large temporaries cost more than the arithmetic."""
+    fin = np.isfinite(s)
+    den = _mm(fin.astype(float), w)
+    m, p = spec.method, spec.p
+    if m == "mean_p" and p == 0:
+        m = "geometric"
+    if m == "mean_p" and p == 1:
+        m = "arithmetic"
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if m == "arithmetic":
+            out = _mm(np.where(fin, s, 0.0), w)
+            out /= den
+        elif m == "geometric":
+            g = _guard(s, spec, node)
+            out = _mm(np.where(fin, np.log(np.where(fin, g, 1.0)), 0.0), w)
+            out /= den
+            np.exp(out, out=out)
+        elif m == "harmonic":
+            g = _guard(s, spec, node)
+            out = _mm(np.where(fin, 1.0 / np.where(fin, g, 1.0), 0.0), w)
+            np.divide(den, out, out=out)
+        else:
+            g = _guard(s, spec, node) if (p < 0 or (p != int(p) and np.nanmin(s) < 0)) else s
+            out = _mm(np.where(fin, np.where(fin, g, 0.0) ** p, 0.0), w)
+            out /= den
+            np.power(out, 1.0 / p, out=out)
+    out[den <= 0] = np.nan
+    if spec.dat_thresh > 0:
+        out[fin.mean(axis=1) < spec.dat_thresh] = np.nan
     return out
 
 
@@ -145,37 +202,55 @@ def base_weights(fw: Framework, spec: MethodSpec) -> tuple[dict[str, float], dic
 def aggregate_tree(fw: Framework, norm: np.ndarray, spec: MethodSpec,
                    weight_sets: np.ndarray | None = None,
                    agg_specs: dict[str, AggregateSpec] | None = None,
-                   base: dict[str, float] | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+                   base: dict[str, float] | None = None,
+                   full: bool = True) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Aggregate bottom-up, one node at a time (never one unit at a time).
 
     norm: (units, n_indicators) or (units, n_indicators, K) normalised scores.
-    weight_sets: optional (n_codes, K) multipliers or replacements of the fixed weights, in
-    `fw.codes` order (used by the uncertainty analysis: one column per replication).
-    Returns scores (units, n_codes, K) in `fw.codes` order and the weights used per node.
+    weight_sets: optional (n_codes, K) multipliers of the weights, in `fw.codes` order (the
+    uncertainty analysis: one column per replication). Indicator scores shared by every replication
+    are kept 2-D and aggregated with one matrix product per node.
+    Returns scores (units, n_codes, K) in `fw.codes` order (or, with full=False, only the
+    aggregates (units, n_aggregates, K) in `fw.aggregates` order) and the weights used per node.
     """
     if norm.ndim == 2:
         norm = norm[:, :, None]
     k = norm.shape[2] if weight_sets is None else max(norm.shape[2], weight_sets.shape[1])
     codes = fw.codes
     idx = {c: i for i, c in enumerate(codes)}
+    n_ind = len(fw.indicators)
+    aidx = {c: i for i, c in enumerate(fw.aggregates)}
     u = norm.shape[0]
-    scores = np.full((u, len(codes), k), np.nan)
-    scores[:, : len(fw.indicators), :] = norm
+    aggs = np.full((u, len(fw.aggregates), k), np.nan)
     if base is None:
         base, _ = base_weights(fw, spec)
     data_driven = spec.weights.method in ("entropy", "critic", "pca")
     out_range = tuple(spec.normalise.range)
     used: dict[str, np.ndarray] = {}
     for code in fw.aggregates:
-        kids = [idx[c] for c in fw.children(code)]
-        s = scores[:, kids, :]
+        kid_codes = fw.children(code)
+        kids = [idx[c] for c in kid_codes]
+        if all(i < n_ind for i in kids):
+            s = norm[:, kids, :]                       # (u, c, 1 or K): not broadcast over K
+        else:
+            s = np.empty((u, len(kids), k))
+            for j, (c, i) in enumerate(zip(kid_codes, kids)):
+                s[:, j, :] = norm[:, i, :] if i < n_ind else aggs[:, aidx[c], :]
         if data_driven:
             w = getattr(wmod, spec.weights.method)(s)
         else:
-            w = np.repeat(np.array([base[codes[i]] for i in kids], float)[:, None], k, axis=1)
+            w = np.array([base[codes[i]] for i in kids], float)[:, None]
         if weight_sets is not None:
             w = w * weight_sets[kids, :]
+        if w.shape[1] != k and s.shape[2] == k:
+            w = np.repeat(w, k, axis=1)
         used[code] = w
         a = (agg_specs or {}).get(code) or node_method(fw, code, spec)
-        scores[:, idx[code], :] = aggregate(s, w, a, code, out_range)
+        out = aggregate(s, w, a, code, out_range)
+        aggs[:, aidx[code], :] = out if out.shape[1] == k else np.repeat(out, k, axis=1)
+    if not full:
+        return aggs, used
+    scores = np.empty((u, len(codes), k))
+    scores[:, :n_ind, :] = norm
+    scores[:, n_ind:, :] = aggs
     return scores, used

@@ -55,6 +55,7 @@ class Framework:
     nodes: dict[str, Node] = field(default_factory=dict)
     indicators: list[str] = field(default_factory=list)
     aggregates: list[str] = field(default_factory=list)
+    gaps: list[tuple[str, str]] = field(default_factory=list)   # (code, name) of `missing: true` nodes left out
 
     @property
     def root(self) -> str:
@@ -143,7 +144,8 @@ def _num(value: Any, where: str, key: str) -> float:
     return out
 
 
-def _parse_node(raw: Any, path: str, seen: dict[str, Node], parent: str | None) -> Node:
+def _parse_node(raw: Any, path: str, seen: dict[str, Node], parent: str | None,
+                gaps: list[tuple[str, str]] | None = None) -> Node | None:
     if not isinstance(raw, dict):
         raise FrameworkError(f"{path}：每个节点应为键值映射（code、name、weight、children……），实际为 {raw!r}")
     code = raw.get("code")
@@ -170,7 +172,12 @@ def _parse_node(raw: Any, path: str, seen: dict[str, Node], parent: str | None) 
         for k in ("direction", "denominator", "transform", "goalposts", "target"):
             if raw.get(k) is not None:
                 raise FrameworkError(f"{where}：{k} 只能用于指标（叶节点），该节点有下级节点")
-        node.children = [_parse_node(c, f"{where}.children[{i}]", seen, code) for i, c in enumerate(kids)]
+        parsed = [_parse_node(c, f"{where}.children[{i}]", seen, code, gaps) for i, c in enumerate(kids)]
+        node.children = [c for c in parsed if c is not None]
+        if not node.children:   # every child is a documented gap: the node itself is a gap
+            seen.pop(code)
+            gaps.append((code, node.name))
+            return None
         node.level = 1 + max(c.level for c in node.children)
         agg = raw.get("aggregation")
         if agg is not None:
@@ -179,6 +186,12 @@ def _parse_node(raw: Any, path: str, seen: dict[str, Node], parent: str | None) 
                 raise FrameworkError(f"{where}：aggregation 应为 {sorted(AGGREGATIONS)} 之一，实际为 {method!r}")
             node.aggregation = agg
         return node
+    if raw.get("missing") is True or str(raw.get("missing")).lower() == "true":
+        # a documented gap (e.g. an indicator truncated in the source document): no data can
+        # exist, so the node is left out and its siblings' weights renormalise
+        seen.pop(code)
+        gaps.append((code, node.name))
+        return None
     if raw.get("aggregation") is not None:
         raise FrameworkError(f"{where}：aggregation 只能用于有下级节点的节点")
     if raw.get("direction") is not None:
@@ -222,10 +235,11 @@ def parse_framework(raw: Any, name: str = "") -> Framework:
     if len(nodes) != 1:
         raise FrameworkError(f"框架文件的 nodes 下应只有一个根节点（总指数），实际有 {len(nodes)} 个")
     seen: dict[str, Node] = {}
-    roots = [_parse_node(r, f"nodes[{i}]", seen, None) for i, r in enumerate(nodes)]
-    if roots[0].is_leaf:
-        raise FrameworkError(f"根节点 {roots[0].code} 没有下级指标")
-    fw = Framework(roots=roots, name=str(raw.get("name") or name), nodes=seen)
+    gaps: list[tuple[str, str]] = []
+    roots = [_parse_node(r, f"nodes[{i}]", seen, None, gaps) for i, r in enumerate(nodes)]
+    if roots[0] is None or roots[0].is_leaf:
+        raise FrameworkError("根节点没有可计算的下级指标")
+    fw = Framework(roots=roots, name=str(raw.get("name") or name), nodes=seen, gaps=gaps)
     leaves = [c for c, n in seen.items() if n.is_leaf]
     fw.indicators = leaves
     # bottom-up: sort aggregates by level (stable, so file order within a level)

@@ -31,6 +31,8 @@ class Prepared:
 
 
 def _numeric(df: pd.DataFrame, col: str) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col]):
+        return df[col].to_numpy(dtype=float)
     v = pd.to_numeric(df[col], errors="coerce")
     bad = v.isna() & df[col].notna() & (df[col].astype(str).str.strip() != "")
     if bad.any():
@@ -56,7 +58,12 @@ def prepare(fw: Framework, data: pd.DataFrame, spec: MethodSpec) -> Prepared:
         i = int(np.flatnonzero(df["year"].isna().to_numpy())[0])
         raise DataError(f"year 列第 {i + 2} 行为空")
     if has_year:
-        years = pd.to_numeric(df["year"], errors="raise").astype(int).to_numpy()
+        yv = pd.to_numeric(df["year"], errors="coerce")
+        bad = yv.isna() | (yv != yv.round())
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(f"year 列第 {i + 2} 行的值 {df['year'].iloc[i]!r} 不是整数年份")
+        years = yv.astype(int).to_numpy()
     units = df["unit"].astype(str).to_numpy()
     dup = pd.Series(list(zip(units, years))).duplicated()
     if dup.any():
@@ -100,19 +107,23 @@ def normalised(prep: Prepared, spec: MethodSpec) -> tuple[np.ndarray, np.ndarray
 
 def score_years(fw: Framework, prep: Prepared, xn: np.ndarray, spec: MethodSpec,
                 weight_sets: np.ndarray | None = None, years: list[int] | None = None,
-                base: dict[str, float] | None = None):
-    """Aggregate each selected year's cross-section. Returns (row mask, scores (rows, codes, K), weights)."""
+                base: dict[str, float] | None = None, full: bool = True):
+    """Aggregate each selected year's cross-section. Returns (row mask, scores (rows, codes, K), weights).
+
+    With full=False the scores hold the aggregates only, in `fw.aggregates` order."""
+    if years is not None and not prep.has_year:
+        raise DataError(f"数据没有 year 列，不能按年份 {years} 筛选")
     sel = np.ones(len(prep.years), bool) if years is None else np.isin(prep.years, years)
     if years is not None and not sel.any():
         raise DataError(f"数据中没有年份 {years}；已有年份：{sorted(set(prep.years.tolist()))}")
     k = 1 if weight_sets is None else weight_sets.shape[1]
-    scores = np.full((int(sel.sum()), len(fw.codes), k), np.nan)
+    scores = np.full((int(sel.sum()), len(fw.codes) if full else len(fw.aggregates), k), np.nan)
     used_by_year = {}
     ys = prep.years[sel]
     xs = xn[sel]
     for y in np.unique(ys):  # cross-sections: data-driven weights, TOPSIS and Copeland are per year
         r = ys == y
-        scores[r], used_by_year[int(y)] = aggregate_tree(fw, xs[r], spec, weight_sets, base=base)
+        scores[r], used_by_year[int(y)] = aggregate_tree(fw, xs[r], spec, weight_sets, base=base, full=full)
     return sel, scores, used_by_year
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from . import steps
 from .aggregate import aggregate_tree
@@ -65,7 +64,8 @@ class IndexResult:
         # root and aggregates first for readability, then indicators
         order = list(reversed(self.framework.aggregates)) + self.framework.indicators
         out = pd.concat([out, sc[order]], axis=1)
-        out["rank"] = self.rank_matrix[:, self.codes.index(self.root)]
+        out["rank"] = pd.array(self.rank_matrix[:, self.codes.index(self.root)], dtype="Float64").astype("Int64") \
+            if self.spec.rank.ties != "average" else self.rank_matrix[:, self.codes.index(self.root)]
         sort = (["year"] if "year" in out.columns else []) + ["rank"]
         return out.sort_values(sort, kind="stable").reset_index(drop=True)
 
@@ -80,6 +80,17 @@ class IndexResult:
         if not m.any():
             raise KeyError(f"结果中没有单位 {unit}" + (f"（{year} 年）" if year else ""))
         return int(np.flatnonzero(m)[0])
+
+    def ranks_within(self, column: str, node: str | None = None) -> pd.Series:
+        """Rank of a node within groups of a data column (e.g. level 国家级/省级, city), per year."""
+        if column not in self.rows.columns:
+            raise KeyError(f"数据中没有分组列 {column}")
+        node = node or self.root
+        keys = self.rows[column].astype(str).to_numpy()
+        if self.has_year:
+            keys = np.char.add(np.char.add(keys, "|"), self.rows["year"].astype(str).to_numpy())
+        r = steps.rank_scores(self.score_matrix[:, self.codes.index(node)], self.spec.rank, keys)
+        return pd.Series(r, index=self._index(), name=f"rank_in_{column}")
 
     # ------------------------------------------------------------------ weights
     def effective_weights(self, year: int | None = None) -> pd.Series:

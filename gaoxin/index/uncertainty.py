@@ -91,7 +91,7 @@ def run_design(fw: Framework, data: pd.DataFrame, spec: MethodSpec, design: Desi
     disc = choices[:, didx] if didx else np.zeros((len(choices), 0), int)
     keys, inverse = np.unique(disc, axis=0, return_inverse=True)
     inverse = inverse.ravel()
-    root = fw.codes.index(fw.root)
+    root = fw.aggregates.index(fw.root)
     scores = ranks = rows = None
     prep_cache: dict[str, Any] = {}
     base_cache: dict[str, Any] = {}
@@ -116,7 +116,7 @@ def run_design(fw: Framework, data: pd.DataFrame, spec: MethodSpec, design: Desi
             norm_cache[nkey] = normalised(prep, s_g)[1]
         xn = norm_cache[nkey]
         yr = [year] if year is not None else ([int(prep.years.max())] if prep.has_year else None)
-        sel, sc, _ = score_years(fw, prep, xn, s_g, ws, yr, base=base_cache[bkey])
+        sel, sc, _ = score_years(fw, prep, xn, s_g, ws, yr, base=base_cache[bkey], full=False)
         root_sc = sc[:, root, :]
         if root_sc.shape[1] != len(members):
             root_sc = np.repeat(root_sc, len(members), axis=1)
@@ -175,7 +175,12 @@ def uncertainty(fw: Framework, data: pd.DataFrame, spec: MethodSpec, vary: dict,
     scores, ranks, rows = run_design(fw, data, spec, design, choices, year, progress)
     root = fw.codes.index(fw.root)
     nom = nominal.rank_matrix[nominal._year_rows(year), root]
-    ch = pd.DataFrame({inp.address: [inp.alternatives[c] if not inp.is_weights else c for c in choices[:, i]]
-                       for i, inp in enumerate(design.inputs)})
+    def picked(inp: Input, col: np.ndarray) -> np.ndarray:
+        if inp.is_weights:
+            return col
+        alts = np.empty(inp.n, dtype=object)
+        alts[:] = inp.alternatives
+        return alts[col]
+    ch = pd.DataFrame({inp.address: picked(inp, choices[:, i]) for i, inp in enumerate(design.inputs)})
     return UncertaintyResult(rows=rows, nominal=nom, scores=scores, ranks=ranks, choices=ch, spec=spec,
                              vary=vary)

@@ -4,6 +4,7 @@ Shapes: children scores S (units, children, K) → weights (children, K), summin
 """
 from __future__ import annotations
 
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -48,6 +49,17 @@ def ahp(matrix, node: str = "") -> tuple[np.ndarray, float]:
     return w, ci / ri[n - 1]
 
 
+def _quiet(f):
+    """All-NA children (e.g. a constant indicator after min-max) give zero weight, silently."""
+    def wrapped(s: np.ndarray) -> np.ndarray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return f(s)
+    wrapped.__doc__, wrapped.__name__ = f.__doc__, f.__name__
+    return wrapped
+
+
+@_quiet
 def entropy(s: np.ndarray) -> np.ndarray:
     """Entropy weights (熵权法): w_j ∝ 1 − e_j, e_j = −Σ p ln p / ln n, p = x / Σx (shifted ≥ 0)."""
     x = np.where(np.isfinite(s), s, np.nan)
@@ -64,6 +76,7 @@ def entropy(s: np.ndarray) -> np.ndarray:
     return _unit(d)
 
 
+@_quiet
 def critic(s: np.ndarray) -> np.ndarray:
     """CRITIC (Diakoulaki 1995): w_j ∝ σ_j Σ_k (1 − r_jk), on the children's scores."""
     x = np.nan_to_num(s - np.nanmean(s, axis=0, keepdims=True))   # NA contributes 0 (mean)
@@ -77,6 +90,7 @@ def critic(s: np.ndarray) -> np.ndarray:
     return _unit(info)
 
 
+@_quiet
 def pca(s: np.ndarray) -> np.ndarray:
     """PC1 of the children's correlation matrix; weights = squared loadings (sum to 1).
 

@@ -107,16 +107,16 @@ class Context:
         return [hit]
 
     def suggest_unit(self, v: str) -> str | None:
-        m = difflib.get_close_matches(v, self._unit_names, n=1, cutoff=0.5)
-        return f"您是否指：{m[0]}" if m else None
+        m = difflib.get_close_matches(v, self._unit_names, n=3, cutoff=0.5)
+        return f"您是否指：{'、'.join(m)}" if m else None
 
     def resolve_zone(self, value: str) -> tuple[str | None, str | None, str | None]:
         v = normalize_text(value)
         hits = [h for h in self._units.get(v, []) or self._reference_unit(v) if h[0] == "zone"]
         if hits:
             return hits[0][1], None, None
-        m = difflib.get_close_matches(v, self._zone_names, n=1, cutoff=0.4)
-        return None, f"未知的高新区“{value}”", (f"您是否指：{m[0]}" if m else None)
+        m = difflib.get_close_matches(v, self._zone_names, n=3, cutoff=0.4)
+        return None, f"未知的高新区“{value}”", (f"您是否指：{'、'.join(m)}" if m else None)
 
     def resolve_region(self, value: str) -> tuple[str | None, str | None, str | None]:
         v = normalize_text(value)
@@ -141,13 +141,16 @@ class Context:
 
     def suggest_indicator(self, header: str) -> str | None:
         h = re.sub(r"\(.*\)$", "", normalize_text(header)).strip()
-        names = list(self._ind_name.values())
-        m = difflib.get_close_matches(h, names, n=1, cutoff=0.5) or \
-            difflib.get_close_matches(h.lower(), [k for k in self._ind if k.isascii()], n=1, cutoff=0.6)
-        if not m:
-            return None
-        code = self._ind.get(m[0]) or self._ind.get(m[0].lower())
-        return f"您是否指：{self._ind_name.get(code, m[0])}（{code}）"
+        by_name = {normalize_text(n): c for c, n in self._ind_name.items()}
+        m = difflib.get_close_matches(h, list(by_name), n=1, cutoff=0.5)
+        if m:
+            code = by_name[m[0]]
+        else:
+            m = difflib.get_close_matches(h.lower(), [k for k in self._ind if k.isascii()], n=1, cutoff=0.6)
+            if not m:
+                return None
+            code = self._ind[m[0]]
+        return f"您是否指：{self._ind_name.get(code, code)}（{code}）"
 
     def indicator_unit(self, code: str) -> str | None:
         return self._ind_unit.get(code)
@@ -480,8 +483,6 @@ def validate_records(file: str, sheet: Sheet, kind: str, ctx: Context, source: s
             attr_cols[h] = code or h  # static facts the ladder rules read, keyed by indicator code when known
     required = {fields[r][0] for r in S.REQUIRED[kind]}
     key = S.KEY_FIELD[kind]
-    records: list[dict] = []
-    key_rows: dict[str, int] = {}
     bad_rows: set[int] = set()
     # credit codes: one vectorised check, messages only for the failures
     credit_cols = [h for h, (fld, t) in norm_fields.items() if t == "credit" and h in header]
@@ -490,80 +491,57 @@ def validate_records(file: str, sheet: Sheet, kind: str, ctx: Context, source: s
         valid = check_many(codes.to_numpy())
         for row in f.index[~valid]:
             v = codes[row]
-            if v is None and norm_fields[h][0] not in required:
+            if v is None:  # blank: reported as a missing required cell, or allowed
                 continue
             out.add(row, h, v, credit_code_problem(v))
             bad_rows.add(row)
-    for row in f.index:
-        rec: dict = {}
-        for h, (fld, typ) in norm_fields.items():
-            if h not in header:
-                continue
-            raw = f.at[row, h]
-            text = clean_text(raw)
-            if text is None:
-                if fld in required:
-                    out.add(row, h, None, f"“{h}”为必填项")
-                    bad_rows.add(row)
-                rec[fld] = None
-                continue
-            try:
-                if typ == "text":
-                    rec[fld] = text
-                elif typ == "credit":
-                    rec[fld] = text.upper()
-                elif typ == "int":
-                    n = clean_number(raw)
-                    if not float(n).is_integer():
-                        raise ValueError(f"应为整数：“{raw}”")
-                    rec[fld] = int(n)
-                    if fld == "trl" and not 1 <= rec[fld] <= 9:
-                        raise ValueError("技术成熟度应为 1–9 级")
-                elif typ == "float_wan":
-                    rec[fld] = clean_number(raw, "万元")
-                elif typ == "date":
-                    rec[fld] = _parse_date(raw)
-                elif typ == "list":
-                    rec[fld] = [p.strip() for p in re.split(r"[、,;；/]", text) if p.strip()]
-                elif typ == "zone":
-                    code, reason, sugg = ctx.resolve_zone(text)
-                    if reason:
-                        raise _Sugg(reason, sugg)
-                    rec[fld] = code
-                elif typ == "region":
-                    code, reason, sugg = ctx.resolve_region(text)
-                    if reason:
-                        raise _Sugg(reason, sugg)
-                    rec[fld] = code
-            except _Sugg as exc:
-                out.add(row, h, raw, exc.args[0], exc.args[1])
-                bad_rows.add(row)
-            except (ValueError, CleanError) as exc:
-                out.add(row, h, raw, exc.args[0])
-                bad_rows.add(row)
-        if attr_cols:
-            attrs = {}
-            for h, akey in attr_cols.items():
-                try:
-                    v = _attribute_value(f.at[row, h], akey)
-                except ValueError as exc:
-                    out.add(row, h, f.at[row, h], exc.args[0])
-                    bad_rows.add(row)
+    n = len(f)
+    bad = np.zeros(n, dtype=bool)
+    bad[f.index.get_indexer(list(bad_rows))] = True
+    columns: dict[str, list] = {}
+    # column-wise: each distinct cell value of a column is converted once, then mapped back
+    for h, (fld, typ) in norm_fields.items():
+        if h not in header:
+            continue
+        vals, errs = _convert_column(f[h], typ, fld, ctx)
+        columns[fld] = vals
+        for i in np.flatnonzero([e is not None for e in errs]):
+            reason, sugg = errs[i]
+            if reason is None:  # a blank cell
+                if fld not in required:
                     continue
-                if v is not None:
-                    attrs[akey] = v
-            rec["attributes"] = attrs
-        k = rec.get(key)
-        if k is not None and row not in bad_rows:
-            if k in key_rows:
-                hk = [h for h, (fld, _) in norm_fields.items() if fld == key][0]
-                out.add(row, hk, k, f"与第{key_rows[k]}行重复：同一编号出现两次", "请删除其中一行或合并")
-                bad_rows.add(row)
-            else:
-                key_rows[k] = row
-        if row not in bad_rows:
-            rec["_row"] = int(row)
-            records.append(rec)
+                reason = f"“{h}”为必填项"
+            if typ == "credit" and reason != f"“{h}”为必填项":
+                continue  # already reported by the vectorised check above
+            out.add(f.index[i], h, f[h].iat[i], reason, sugg)
+            bad[i] = True
+    if attr_cols:
+        attr_vals = {}
+        for h, akey in attr_cols.items():
+            vals, errs = _convert_column(f[h], "attr:" + akey, akey, ctx)
+            attr_vals[akey] = vals
+            for i in np.flatnonzero([e is not None and e[0] is not None for e in errs]):
+                out.add(f.index[i], h, f[h].iat[i], errs[i][0])
+                bad[i] = True
+        keys = list(attr_vals)
+        columns["attributes"] = [{k: v for k, v in zip(keys, vs) if v is not None}
+                                 for vs in zip(*attr_vals.values())]
+    key_vals = pd.Series(columns.get(key, [None] * n), index=f.index, dtype=object)
+    dup = key_vals.notna().to_numpy() & ~bad & key_vals.where(~bad).duplicated(keep="first").to_numpy()
+    if dup.any():
+        hk = [h for h, (fld, _) in norm_fields.items() if fld == key][0]
+        first_row = {}
+        for i in np.flatnonzero(key_vals.notna().to_numpy() & ~bad):
+            first_row.setdefault(key_vals.iat[i], f.index[i])
+        for i in np.flatnonzero(dup):
+            out.add(f.index[i], hk, key_vals.iat[i], f"与第{first_row[key_vals.iat[i]]}行重复：同一编号出现两次",
+                    "请删除其中一行或合并")
+        bad |= dup
+    columns["_row"] = [int(r) for r in f.index]
+    keep = np.flatnonzero(~bad)
+    names = list(columns)
+    records = [dict(zip(names, vs)) for vs in zip(*(columns[c] for c in names))]
+    records = [records[i] for i in keep]
     # annual indicator values in an enterprise file → observations of the enterprise
     long = pd.DataFrame()
     if ind_cols and year_col:
@@ -592,6 +570,62 @@ def validate_records(file: str, sheet: Sheet, kind: str, ctx: Context, source: s
 
 class _Sugg(Exception):
     pass
+
+
+def _convert_cell(raw, typ: str, fld: str, ctx: Context):
+    """One cell of a model-row column → value; raises _Sugg / ValueError / CleanError."""
+    if typ.startswith("attr:"):
+        return _attribute_value(raw, typ[5:])
+    text = clean_text(raw)
+    if text is None:
+        return None
+    if typ == "text":
+        return text
+    if typ == "credit":
+        return text.upper()
+    if typ == "int":
+        n = clean_number(raw)
+        if not float(n).is_integer():
+            raise ValueError(f"应为整数：“{raw}”")
+        if fld == "trl" and not 1 <= int(n) <= 9:
+            raise ValueError("技术成熟度应为 1–9 级")
+        return int(n)
+    if typ == "float_wan":
+        v = clean_number(raw, "万元")
+        return None if v != v else v
+    if typ == "date":
+        return _parse_date(raw)
+    if typ == "list":
+        return [p.strip() for p in re.split(r"[、,;；/]", text) if p.strip()]
+    if typ == "zone":
+        code, reason, sugg = ctx.resolve_zone(text)
+    else:  # region
+        code, reason, sugg = ctx.resolve_region(text)
+    if reason:
+        raise _Sugg(reason, sugg)
+    return code
+
+
+def _convert_column(col: pd.Series, typ: str, fld: str, ctx: Context) -> tuple[list, list]:
+    """(values, errors) for a column; errors[i] is None, or (reason, suggestion), or (None, None)
+    for a blank cell. Each distinct value is converted once."""
+    codes, uniques = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=True)
+    conv: list = []
+    errs: list = []
+    for u in uniques:
+        try:
+            v = _convert_cell(u, typ, fld, ctx)
+            conv.append(v)
+            errs.append(None if v is not None or typ.startswith("attr:") else (None, None))
+        except _Sugg as exc:
+            conv.append(None)
+            errs.append((exc.args[0], exc.args[1]))
+        except (ValueError, CleanError) as exc:
+            conv.append(None)
+            errs.append((exc.args[0], None))
+    conv.append(None)                       # slot for the NA sentinel (-1)
+    errs.append(None if typ.startswith("attr:") else (None, None))
+    return [conv[c] for c in codes], [errs[c] for c in codes]
 
 
 def _static_codes() -> set[str]:

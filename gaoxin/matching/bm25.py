@@ -15,10 +15,16 @@ import scipy.sparse as sp
 class BM25Index:
     """Document weights W [n_docs × vocab] (csr, float32) and the vocabulary."""
 
+    # terms found in more than this share of documents are scored with a dense BLAS product instead of
+    # the sparse one: a sparse × sparse product whose output is nearly dense is slow (see readme)
+    DENSE_DF_SHARE = 1 / 64
+    MAX_DENSE_TERMS = 256
+
     def __init__(self, weights: sp.csr_matrix, vocab: dict[str, int]):
         self.weights = weights.tocsr()
         self.vocab = vocab
         self._wt = None  # cached transpose (vocab × docs, csr) for query products
+        self._split = None  # (dense term ids, dense weights [H × docs], sparse term ids, sparse csr [L × docs])
 
     @classmethod
     def build(cls, doc_tokens: list[list[str]], k1: float = 1.5, b: float = 0.75) -> "BM25Index":
@@ -51,14 +57,37 @@ class BM25Index:
         data = np.ones(len(rows), dtype=np.float32)
         return sp.csr_matrix((data, (rows, cols)), shape=(len(query_tokens), self.weights.shape[1]))
 
+    def _prepare(self):
+        if self._split is None:
+            wc = self.weights.tocsc()
+            df = np.diff(wc.indptr)
+            heavy = np.flatnonzero(df > max(1, self.n_docs * self.DENSE_DF_SHARE))
+            heavy = heavy[np.argsort(-df[heavy], kind="stable")][: self.MAX_DENSE_TERMS]
+            is_heavy = np.zeros(wc.shape[1], bool)
+            is_heavy[heavy] = True
+            light = np.flatnonzero(~is_heavy)
+            dense_w = np.ascontiguousarray(wc[:, heavy].toarray().T, dtype=np.float32)   # H × docs
+            sparse_w = wc[:, light].T.tocsr().astype(np.float32)                          # L × docs
+            self._split = (heavy, dense_w, light, sparse_w)
+        return self._split
+
     def scores(self, query_tokens: list[list[str]]) -> np.ndarray:
-        """Dense BM25 scores [n_queries × n_docs] (use for small batches; `hybrid` blocks large ones)."""
+        """Dense BM25 scores [n_queries × n_docs], exactly Σ over shared terms of the document weights.
+        Frequent terms go through one float32 matmul, rare ones through a sparse product."""
+        nq = len(query_tokens)
         if self.n_docs == 0:
-            return np.zeros((len(query_tokens), 0), dtype=np.float32)
-        if self._wt is None:
-            self._wt = self.weights.T.tocsr()
-        q = self.query_matrix(query_tokens)
-        return np.asarray((q @ self._wt).toarray(), dtype=np.float32)
+            return np.zeros((nq, 0), dtype=np.float32)
+        heavy, dense_w, light, sparse_w = self._prepare()
+        q = self.query_matrix(query_tokens).tocsc()
+        if len(heavy):
+            out = np.asarray(q[:, heavy].toarray(), np.float32) @ dense_w
+        else:
+            out = np.zeros((nq, self.n_docs), np.float32)
+        part = (q[:, light].tocsr() @ sparse_w).tocsr()
+        if part.nnz:
+            rows = np.repeat(np.arange(nq), np.diff(part.indptr))
+            out[rows, part.indices] += part.data.astype(np.float32, copy=False)
+        return out
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)

@@ -102,3 +102,28 @@ def evaluate_files(docs: Path, queries: Path, qrels: Path, modes=("bm25", "dense
     d, q, r = load_labelled(docs, queries, qrels)
     corpus = EvalCorpus(d, q, r, embedder=embedder, need_dense=any(m != "bm25" for m in modes))
     return [corpus.run(m, k) for m in modes]
+
+
+SHIPPED = Path(__file__).resolve().parent / "data" / "eval"
+
+
+def tune_and_report(alphas=(0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5), rrf_ks=(10, 30, 60)) -> dict:
+    """Reproduce the shipped figures: grid over fusion settings on the dev split, the chosen setting
+    (data/settings.yaml) and all three modes on the held-out test split."""
+    from .hybrid import default_fusion
+    d, q, r = load_labelled(SHIPPED / "docs.csv", SHIPPED / "queries_dev.csv", SHIPPED / "qrels_dev.csv")
+    dev = EvalCorpus(d, q, r)
+    grid = [{"method": "weighted", "alpha": a, **dev.run("hybrid", fusion=FusionSettings(method="weighted", alpha=a))}
+            for a in alphas]
+    grid += [{"method": "rrf", "rrf_k": k, **dev.run("hybrid", fusion=FusionSettings(method="rrf", rrf_k=k))}
+             for k in rrf_ks]
+    dev_modes = [dev.run(m) for m in ("bm25", "dense", "hybrid")]
+    d, q, r = load_labelled(SHIPPED / "docs.csv", SHIPPED / "queries_test.csv", SHIPPED / "qrels_test.csv")
+    test = EvalCorpus(d, q, r)
+    return {"embedder": dev.embedder_name, "fusion": vars(default_fusion()), "dev_grid": grid,
+            "dev": dev_modes, "test": [test.run(m) for m in ("bm25", "dense", "hybrid")]}
+
+
+if __name__ == "__main__":
+    import json
+    print(json.dumps(tune_and_report(), ensure_ascii=False, indent=1))

@@ -55,13 +55,36 @@ class Hits:
     dense: np.ndarray
 
 
+def _argtopk_unsorted(scores: np.ndarray, k: int, chunk: int = 64) -> np.ndarray:
+    """Column indices of the k largest entries per row (unordered), exact.
+
+    For wide rows a full argpartition is slow, so rows are cut into chunks of `chunk` columns and only
+    the k chunks with the largest maxima are searched: every one of the k largest values lies in a
+    chunk whose maximum is at least the k-th largest value, and at most k chunks qualify."""
+    nb, n = scores.shape
+    if n <= 8 * chunk or n < 4 * k * chunk:
+        return np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    n_main = (n // chunk) * chunk
+    cmax = scores[:, :n_main].reshape(nb, n_main // chunk, chunk).max(axis=2)
+    if n_main < n:
+        cmax = np.hstack([cmax, scores[:, n_main:].max(axis=1, keepdims=True)])
+    top_chunks = np.argpartition(-cmax, k - 1, axis=1)[:, :k]                      # nb × k
+    cols = (top_chunks[:, :, None] * chunk + np.arange(chunk)[None, None, :]).reshape(nb, -1)
+    valid = cols < n
+    cols = np.where(valid, cols, 0)
+    vals = np.take_along_axis(scores, cols, axis=1)
+    vals = np.where(valid, vals, -np.inf)
+    pick = np.argpartition(-vals, k - 1, axis=1)[:, :k]
+    return np.take_along_axis(cols, pick, axis=1)
+
+
 def topk_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and values of the k largest entries per row, sorted descending; -inf rows give -1."""
-    n = scores.shape[1]
+    """Indices and values of the k largest entries per row, sorted descending; -inf entries give -1."""
+    nq, n = scores.shape
     k_eff = min(k, n)
     if k_eff == 0:
-        return (np.full((scores.shape[0], k), -1, np.int64), np.full((scores.shape[0], k), -np.inf, np.float32))
-    part = np.argpartition(-scores, k_eff - 1, axis=1)[:, :k_eff]
+        return (np.full((nq, k), -1, np.int64), np.full((nq, k), -np.inf, np.float32))
+    part = _argtopk_unsorted(scores, k_eff)
     vals = np.take_along_axis(scores, part, axis=1)
     order = np.argsort(-vals, axis=1, kind="stable")
     idx = np.take_along_axis(part, order, axis=1)
@@ -69,8 +92,8 @@ def topk_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     idx = np.where(np.isfinite(vals), idx, -1)
     if k_eff < k:
         pad = k - k_eff
-        idx = np.hstack([idx, np.full((idx.shape[0], pad), -1, idx.dtype)])
-        vals = np.hstack([vals, np.full((vals.shape[0], pad), -np.inf, vals.dtype)])
+        idx = np.hstack([idx, np.full((nq, pad), -1, idx.dtype)])
+        vals = np.hstack([vals, np.full((nq, pad), -np.inf, vals.dtype)])
     return idx.astype(np.int64), vals
 
 
@@ -108,11 +131,6 @@ def search_batch(query_tokens: list[list[str]] | None, query_emb: np.ndarray | N
         raise ValueError("BM25 检索需要分词后的查询和 BM25 索引")
     if use_d and (doc_emb is None or query_emb is None):
         raise ValueError("向量检索需要查询向量和文档向量")
-    wt = None
-    if use_b and n_docs:
-        if bm25._wt is None:
-            bm25._wt = bm25.weights.T.tocsr()
-        wt = bm25._wt
     out_i = np.full((nq, k), -1, np.int64)
     out_s = np.full((nq, k), -np.inf, np.float32)
     out_b = np.zeros((nq, k), np.float32)
@@ -121,53 +139,85 @@ def search_batch(query_tokens: list[list[str]] | None, query_emb: np.ndarray | N
         return Hits(out_i, out_s, out_b, out_d)
     if exclude_pairs is not None and len(exclude_pairs):
         exclude_pairs = np.unique(np.asarray(exclude_pairs, np.int64))
+    dgroups = np.asarray(doc_groups, dtype=object) if doc_groups is not None else None
     for start in range(0, nq, fusion.block):
         stop = min(start + fusion.block, nq)
         nb = stop - start
-        allowed = np.ones((nb, n_docs), bool)
-        if doc_mask is not None:
-            allowed &= doc_mask[None, :]
-        if query_groups is not None and doc_groups is not None:
+        # disallowed (query, doc) cells; None = everything allowed (the common, fast case)
+        blocked = None
+        if doc_mask is not None and not doc_mask.all():
+            blocked = np.broadcast_to(~doc_mask[None, :], (nb, n_docs)).copy()
+        if query_groups is not None and dgroups is not None:
             qg = np.asarray(query_groups[start:stop], dtype=object)
             free = np.array([g is None or g == "" or (isinstance(g, float) and np.isnan(g)) for g in qg])
-            allowed &= (qg[:, None] == np.asarray(doc_groups, dtype=object)[None, :]) | free[:, None]
+            other = (qg[:, None] != dgroups[None, :]) & ~free[:, None]
+            blocked = other if blocked is None else (blocked | other)
         if exclude_pairs is not None and len(exclude_pairs):
             lo, hi = np.searchsorted(exclude_pairs, [start * n_docs, stop * n_docs])
-            for code in exclude_pairs[lo:hi]:
-                allowed[code // n_docs - start, code % n_docs] = False
+            if hi > lo:
+                if blocked is None:
+                    blocked = np.zeros((nb, n_docs), bool)
+                codes = exclude_pairs[lo:hi]
+                blocked[codes // n_docs - start, codes % n_docs] = True
         sb = sd = None
         if use_b:
-            q = bm25.query_matrix(query_tokens[start:stop])
-            sb = np.asarray((q @ wt).toarray(), np.float32)
+            sb = bm25.scores(query_tokens[start:stop])
         if use_d:
-            sd = query_emb[start:stop] @ doc_emb.T
-            sd = sd.astype(np.float32, copy=False)
+            sd = np.asarray(query_emb[start:stop] @ doc_emb.T, dtype=np.float32)
+        offset = None
         if mode == "bm25":
-            fused = np.where(allowed & (sb > 0), sb, -np.inf)
+            fused = sb.copy() if blocked is not None else sb
+            if blocked is not None:
+                fused[blocked] = -np.inf
+            zero_is_miss = True
         elif mode == "dense":
-            fused = np.where(allowed, sd, -np.inf)
+            fused = sd.copy() if blocked is not None else sd
+            if blocked is not None:
+                fused[blocked] = -np.inf
+            zero_is_miss = False
         elif fusion.method == "rrf":
-            ib, _ = topk_rows(np.where(allowed & (sb > 0), sb, -np.inf), fusion.depth)
-            idd, _ = topk_rows(np.where(allowed, sd, -np.inf), fusion.depth)
+            b_in = sb.copy()
+            d_in = sd.copy()
+            if blocked is not None:
+                b_in[blocked] = -np.inf
+                d_in[blocked] = -np.inf
+            b_in[b_in <= 0] = -np.inf  # a document without a shared term has no BM25 rank
+            ib, _ = topk_rows(b_in, fusion.depth)
+            idd, _ = topk_rows(d_in, fusion.depth)
+            fused = np.zeros((nb, n_docs), np.float32)
             rb = _ranks_of(ib, n_docs, nb)
             rd = _ranks_of(idd, n_docs, nb)
-            fused = np.zeros((nb, n_docs), np.float32)
             m = rb > 0
             fused[m] += fusion.w_bm25 / (fusion.rrf_k + rb[m])
             m = rd > 0
             fused[m] += fusion.w_dense / (fusion.rrf_k + rd[m])
-            fused = np.where(allowed & (fused > 0), fused, -np.inf)
-        else:  # weighted min-max
-            bmax = np.where(allowed, sb, 0).max(axis=1, keepdims=True)
+            fused[fused <= 0] = -np.inf
+            zero_is_miss = False
+        else:  # weighted min-max; in place, and the per-row offset −dmin is added back after top-k
+            if blocked is not None:
+                bmax = np.where(blocked, 0, sb).max(axis=1, keepdims=True)
+                dmin = np.where(blocked, np.inf, sd).min(axis=1, keepdims=True)
+                dmax = np.where(blocked, -np.inf, sd).max(axis=1, keepdims=True)
+            else:
+                bmax = sb.max(axis=1, keepdims=True)
+                dmin = sd.min(axis=1, keepdims=True)
+                dmax = sd.max(axis=1, keepdims=True)
             bmax[bmax <= 0] = 1.0
-            dmask = np.where(allowed, sd, np.nan)
-            with np.errstate(all="ignore"):
-                dmin = np.nanmin(dmask, axis=1, keepdims=True)
-                dmax = np.nanmax(dmask, axis=1, keepdims=True)
-            span = np.where(dmax - dmin > 0, dmax - dmin, 1.0)
-            fused = fusion.alpha * (sb / bmax) + (1 - fusion.alpha) * ((sd - dmin) / span)
-            fused = np.where(allowed, fused, -np.inf).astype(np.float32)
+            c1 = ((1 - fusion.alpha) / np.where(dmax - dmin > 0, dmax - dmin, 1.0)).astype(np.float32)
+            c2 = (fusion.alpha / bmax).astype(np.float32)
+            fused = sd * c1
+            if fusion.alpha > 0:
+                fused += sb * c2
+            if blocked is not None:
+                fused[blocked] = -np.inf
+            zero_is_miss = False
+            offset = (dmin * c1).astype(np.float32)
         idx, vals = topk_rows(fused, k)
+        if mode == "hybrid" and fusion.method != "rrf":
+            vals = vals - offset  # back to α·b/bmax + (1−α)·(d − dmin)/span
+        if zero_is_miss:
+            idx = np.where(vals > 0, idx, -1)
+            vals = np.where(vals > 0, vals, -np.inf).astype(np.float32)
         safe = np.where(idx >= 0, idx, 0)
         out_i[start:stop] = idx
         out_s[start:stop] = vals

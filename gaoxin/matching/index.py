@@ -57,6 +57,7 @@ class Collection:
         self.records, self.tokens, self.emb, self.bm25 = records, tokens, emb, bm25
         self.embedder_name = embedder_name
         self._pos = None
+        self.dirty = False
 
     # ---- lookup -------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -162,8 +163,17 @@ class Collection:
                  "changed": int(sum(1 for c, h in zip(new["code"], new["hash"])
                                     if c in old_pos and self.records["hash"].iat[old_pos[c]] != h)),
                  "embedded": n_embedded}
+        unchanged = (not stats["added"] and not stats["removed"] and not stats["changed"]
+                     and self.bm25.n_docs == len(new) and list(new["code"]) == old_codes)
+        meta_cols = META_COLUMNS[self.name]
+        # dirty = something to write back (texts, vectors or only display / filter columns changed)
+        self.dirty = not unchanged or n_embedded > 0 or not (
+            len(self.records) == len(new) and all(c in self.records for c in meta_cols)
+            and self.records[meta_cols].reset_index(drop=True).astype(str)
+            .equals(new[meta_cols].reset_index(drop=True).astype(str)))
         self.records, self.tokens, self.emb = new, tokens, emb
         self.embedder_name = embedder.name if embedder is not None else None
-        self.bm25 = BM25Index.build(tokens)
+        if not unchanged:  # corpus statistics changed: recompute the BM25 weights from cached tokens
+            self.bm25 = BM25Index.build(tokens)
         self._pos = None
         return stats

@@ -90,7 +90,7 @@ class Matcher:
             coll.dir = home / name
             existed = (coll.dir / "meta.json").exists()
             stats[name] = st = coll.update(frame, embedder=embedder, progress=progress)
-            if save and (not existed or st["added"] or st["changed"] or st["removed"] or st["embedded"]):
+            if save and (not existed or coll.dirty):
                 coll.save()
             colls[name] = coll
         return cls(colls["results"], colls["demands"], embedder, feedback, policies, stats=stats)

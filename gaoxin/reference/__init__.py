@@ -78,7 +78,8 @@ def _zone_name_variants(name: str) -> set[str]:
 # --------------------------------------------------------------------------- regions and zones
 
 def load_regions() -> pd.DataFrame:
-    """A copy of the cached regions frame (callers may modify it). 湖南省, its 14 市州 and their 县市区 (adcodes), plus the parks seed 004 decomposes targets to.
+    """湖南省, its 14 市州 and their 县市区 (adcodes), plus the parks seed 004 decomposes targets to.
+    A copy of the cached frame, so callers may modify it.
 
     Columns: code, name, level (province | city | county | park), parent_code, source, note.
     """
@@ -93,7 +94,8 @@ def _regions() -> pd.DataFrame:
 
 
 def load_zones() -> pd.DataFrame:
-    """A copy of the cached zone frame (callers may modify it): every Hunan high-tech zone the reference list covers (国家级 and 省级).
+    """Every Hunan high-tech zone the reference list covers (国家级 and 省级).
+    A copy of the cached frame, so callers may modify it.
 
     Columns: code, name, short_name, level, city_code, county_code, approved_year (Int64), source, note,
     aliases ("|"-separated former / alternative names).
@@ -131,6 +133,11 @@ def _zone_index() -> dict[str, str]:
     return index
 
 
+@cache
+def _zone_position() -> dict[str, int]:
+    return {code: pos for pos, code in enumerate(_zones()["code"])}
+
+
 def find_zone(name_or_code: str) -> pd.Series | None:
     """The zone row for a code, full name (长沙高新技术产业开发区), short name (长沙高新区) or a
     common variant (湖南长沙国家高新区); None when nothing matches exactly."""
@@ -140,19 +147,24 @@ def find_zone(name_or_code: str) -> pd.Series | None:
     for v in _zone_name_variants(str(name_or_code)) | {normalize_name(name_or_code)}:
         code = index.get(v)
         if code is not None:
-            zones = _zones()
-            return zones.loc[zones["code"] == code].iloc[0].copy()
+            return _zones().iloc[_zone_position()[code]].copy()
     return None
+
+
+@cache
+def _suggestion_candidates() -> dict[str, str]:
+    """Normalised name / short name / code / alias → full zone name."""
+    candidates: dict[str, str] = {}
+    for _, row in _zones().iterrows():
+        for name in (row["name"], row["short_name"], row["code"], *zone_aliases(row)):
+            if name:
+                candidates.setdefault(normalize_name(name), row["name"])
+    return candidates
 
 
 def zone_name_suggestions(text: str, n: int = 3) -> list[str]:
     """Up to n full zone names closest to text, for the importer's "您是否指 …" hint."""
-    zones = _zones()
-    candidates: dict[str, str] = {}
-    for _, row in zones.iterrows():
-        for name in (row["name"], row["short_name"], row["code"], *zone_aliases(row)):
-            if name:
-                candidates.setdefault(normalize_name(name), row["name"])
+    candidates = _suggestion_candidates()
     key = normalize_name(text or "")
     if not key:
         return []
@@ -179,12 +191,20 @@ def find_region(name_or_code: str) -> pd.Series | None:
     """The region row for an adcode or an exact name (湘潭县, 湘潭市, 湘潭经开区); None otherwise."""
     if name_or_code is None:
         return None
-    regions = _regions()
-    key = normalize_name(name_or_code)
-    hit = regions.loc[(regions["code"].str.upper() == key) | (regions["name"].map(normalize_name) == key)]
-    if len(hit) == 1:
-        return hit.iloc[0].copy()
+    rows = _region_index().get(normalize_name(name_or_code), [])
+    if len(rows) == 1:  # an ambiguous name (none today, but names do repeat across provinces) → None
+        return _regions().iloc[rows[0]].copy()
     return None
+
+
+@cache
+def _region_index() -> dict[str, list[int]]:
+    """Normalised code or name → row positions in the regions frame."""
+    index: dict[str, list[int]] = {}
+    for pos, (code, name) in enumerate(zip(_regions()["code"], _regions()["name"])):
+        for key in dict.fromkeys((normalize_name(code), normalize_name(name))):
+            index.setdefault(key, []).append(pos)
+    return index
 
 
 def find_unit(text: str) -> tuple[str, str] | None:
@@ -346,7 +366,7 @@ def framework_gaps(doc: dict) -> list[dict]:
 
 def clear_caches() -> None:
     """Drop cached reads (tests, or after editing a shipped file in a running process)."""
-    for fn in (_regions, _zones, _zone_index, _named_unit_index, _yaml):
+    for fn in (_regions, _zones, _zone_index, _zone_position, _suggestion_candidates, _region_index, _named_unit_index, _yaml):
         fn.cache_clear()
 
 

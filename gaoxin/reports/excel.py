@@ -20,7 +20,7 @@ def frame_to_xlsx(frames: dict[str, pd.DataFrame] | pd.DataFrame, *, demo: bool 
         for name, df in frames.items():
             sheet = str(name)[:31]
             start = 1 + (1 if demo else 0)
-            df = df.reset_index(drop=True)
+            df = _naive(df.reset_index(drop=True))
             df.to_excel(writer, sheet_name=sheet, index=False, startrow=start)
             ws = writer.sheets[sheet]
             ws.write(0, 0, title or str(name), title_fmt)
@@ -32,3 +32,15 @@ def frame_to_xlsx(frames: dict[str, pd.DataFrame] | pd.DataFrame, *, demo: bool 
                 ws.set_column(j, j, min(max(8, width * 1.6), 50))
             ws.freeze_panes(start + 1, 0)
     return buf.getvalue()
+
+
+def _naive(df: pd.DataFrame) -> pd.DataFrame:
+    """Excel has no time zones: show times in Beijing time, without the zone."""
+    df = df.copy()
+    for c in df.columns:
+        col = df[c]
+        if isinstance(col.dtype, pd.DatetimeTZDtype):
+            df[c] = col.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
+        elif col.dtype == object and col.map(lambda v: getattr(v, "tzinfo", None) is not None).any():
+            df[c] = pd.to_datetime(col, utc=True).dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
+    return df

@@ -143,40 +143,93 @@ def _dialect_insert(session: Session, table):
 OBS_KEY = ["unit_type", "unit_code", "indicator_code", "period"]
 
 
+OBS_COLUMNS = OBS_KEY + ["value", "unit_of_measure", "source", "is_demo", "batch_id"]
+OBS_UPDATE = ("value", "unit_of_measure", "source", "is_demo", "batch_id")
+
+
+def _obs_tuples(frame: pd.DataFrame, batch_id: int | None, is_demo: bool) -> list[tuple]:
+    """Rows as plain tuples in OBS_COLUMNS order (None for missing), built column-wise."""
+    n = len(frame)
+
+    def col(name):
+        if name not in frame.columns:
+            return [None] * n
+        s = frame[name].astype(object)
+        return s.where(pd.notna(s), None).tolist()
+
+    value = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
+    value = value.astype(object).where(value.notna(), None).tolist()
+    return list(zip(frame["unit_type"].astype(str).tolist(), frame["unit_code"].astype(str).tolist(),
+                    frame["indicator_code"].astype(str).tolist(), frame["period"].astype("int64").tolist(),
+                    value, col("unit_of_measure"), col("source"), [bool(is_demo)] * n, [batch_id] * n))
+
+
 def write_observations(session: Session, frame: pd.DataFrame, batch_id: int | None, is_demo: bool,
-                       progress=None) -> int:
+                       progress=None, on_conflict: str = "update") -> int:
     """Upsert long rows (unit_type, unit_code, indicator_code, period, value[, unit_of_measure, source]).
 
-    A row whose key exists gets the new value (a later import wins). Returns rows written.
+    on_conflict="update": a row whose key exists gets the new value (a later import wins);
+    "skip": existing rows are kept (demo data never overwrites real data). Runs in the session's
+    transaction through the driver (executemany on SQLite, COPY + INSERT … SELECT on PostgreSQL):
+    at a million rows SQLAlchemy's per-row parameter handling would dominate. Returns rows sent.
     `progress(n)` is called after each chunk with the rows written in it."""
-    if frame.empty:
+    if frame is None or frame.empty:
         return 0
-    df = frame.copy()
-    for col in ("unit_of_measure", "source"):
-        if col not in df.columns:
-            df[col] = None
-    df["period"] = df["period"].astype("int64")
-    df["value"] = pd.to_numeric(df["value"], errors="coerce").astype("float64")
-    df = df[OBS_KEY + ["value", "unit_of_measure", "source"]].astype(object)
-    df = df.where(pd.notna(df), None)
-    df["is_demo"] = bool(is_demo)
-    df["batch_id"] = batch_id
-    table = Observation.__table__
-    stmt = _dialect_insert(session, table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=OBS_KEY,
-        set_={c: stmt.excluded[c] for c in ("value", "unit_of_measure", "source", "is_demo", "batch_id")})
-    records = df.to_dict("records")
-    for i in range(0, len(records), CHUNK):
-        chunk = records[i:i + CHUNK]
-        session.execute(stmt, chunk)
-        if progress:
-            progress(len(chunk))
-    return len(records)
+    # a key twice in one frame: the last row wins (PostgreSQL's INSERT … SELECT would refuse it)
+    frame = frame.drop_duplicates(OBS_KEY, keep="last")
+    rows = _obs_tuples(frame, batch_id, is_demo)
+    conn = session.connection()
+    dbapi = conn.connection.dbapi_connection
+    key = ", ".join(OBS_KEY)
+    if on_conflict == "update":
+        action = "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in OBS_UPDATE)
+    else:
+        action = "DO NOTHING"
+    cols = ", ".join(OBS_COLUMNS)
+    if conn.dialect.name == "postgresql":
+        with dbapi.cursor() as cur:
+            cur.execute("CREATE TEMP TABLE IF NOT EXISTS _obs_in (unit_type varchar(16), unit_code varchar(64), "
+                        "indicator_code varchar(64), period integer, value double precision, "
+                        "unit_of_measure varchar(32), source text, is_demo boolean, batch_id integer) ON COMMIT DROP")
+            cur.execute("TRUNCATE _obs_in")
+            for i in range(0, len(rows), CHUNK * 10):
+                chunk = rows[i:i + CHUNK * 10]
+                with cur.copy(f"COPY _obs_in ({cols}) FROM STDIN") as cp:
+                    for r in chunk:
+                        cp.write_row(r)
+                if progress:
+                    progress(len(chunk))
+            cur.execute(f"INSERT INTO observation ({cols}) SELECT {cols} FROM _obs_in "
+                        f"ON CONFLICT ({key}) {action}")
+            cur.execute("TRUNCATE _obs_in")
+    else:
+        sql = (f"INSERT INTO observation ({cols}) VALUES ({', '.join('?' * len(OBS_COLUMNS))}) "
+               f"ON CONFLICT ({key}) {action}")
+        cur = dbapi.cursor()
+        try:
+            for i in range(0, len(rows), CHUNK * 10):
+                chunk = rows[i:i + CHUNK * 10]
+                cur.executemany(sql, chunk)
+                if progress:
+                    progress(len(chunk))
+        finally:
+            cur.close()
+    return len(rows)
+
+
+def _uniform(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """executemany needs the same keys in every row: fill absent ones with None."""
+    keys: dict[str, None] = {}
+    for r in records:
+        keys.update(dict.fromkeys(r))
+    if all(len(r) == len(keys) for r in records):
+        return records
+    return [{k: r.get(k) for k in keys} for r in records]
 
 
 def bulk_insert(session: Session, model, records: list[dict[str, Any]], progress=None) -> int:
     """Plain Core executemany in chunks (no ORM objects), for demo data and new-row imports."""
+    records = _uniform(records)
     table = model.__table__
     for i in range(0, len(records), CHUNK):
         chunk = records[i:i + CHUNK]
@@ -191,6 +244,7 @@ def upsert_rows(session: Session, model, records: list[dict[str, Any]], key: Seq
     """Insert or update rows by a unique key (enterprises by credit code, results by code, …)."""
     if not records:
         return 0
+    records = _uniform(records)
     table = model.__table__
     stmt = _dialect_insert(session, table)
     cols = [c for c in records[0] if c not in key and c != "id"]

@@ -101,3 +101,54 @@ def _sync_parts(session: Session, trow: Target, t: TargetSpec, stats: dict) -> i
             trow.parts.remove(prow)
             stats["deleted"] += 1
     return len(parts)
+
+
+# --------------------------------------------------------------------------- reads for the shells
+
+class NoTargetsError(LookupError):
+    """The database holds no (matching) targets; the message is Chinese."""
+
+
+def targets_from_db(session: Session, plan: str | None = None) -> list[TargetSpec]:
+    """The targets stored in the database, rebuilt as `gaoxin.targets.plans.Target` objects, in the
+    order of the plan files. Raises NoTargetsError (Chinese message) when there are none / no such plan."""
+    from gaoxin.targets.plans import PlanDataError, load_targets, target_from_spec
+
+    rows = list(session.scalars(select(Target).order_by(Target.plan_id, Target.id)))
+    if not rows:
+        raise NoTargetsError("数据库中没有规划目标。请先运行 gaoxin init（或 gaoxin demo）载入规划目标。")
+    if plan:
+        plans = sorted({r.plan_id for r in rows})
+        rows = [r for r in rows if r.plan_id == plan]
+        if not rows:
+            raise NoTargetsError(f"没有找到规划“{plan}”。可用的规划：{'、'.join(plans)}")
+    try:  # the order of the plan files (goals first, then tasks and annexes), not alphabetical
+        order = {t.id: i for i, t in enumerate(load_targets())}
+    except PlanDataError:  # ordering is cosmetic; a broken YAML must not block reading the DB
+        order = {}
+    rows.sort(key=lambda r: (r.plan_id, order.get(r.id, len(order)), r.id))
+    out = []
+    for r in rows:
+        try:
+            out.append(target_from_spec(r.spec or {}, r.plan_id))
+        except PlanDataError as exc:
+            raise NoTargetsError(f"目标 {r.id} 的数据有误：{exc}") from exc
+    return out
+
+
+def target_observations(session: Session, targets: list[TargetSpec]):
+    """Long observation frame (unit_type, unit_code, indicator_code, period, value, is_demo) holding
+    what the targets need: their indicators, for the unit types of their scopes and decompositions."""
+    import pandas as pd
+
+    from gaoxin.store.repo import observations_frame
+
+    indicators = sorted({t.indicator for t in targets})
+    # only the unit types targets refer to: enterprise-level rows of the same indicator can be many
+    types = {t.scope.type for t in targets}
+    types |= {r.unit_type for t in targets if t.decomposition is not None for r in t.decomposition.rows}
+    frames = [observations_frame(session, unit_type=ut, indicators=indicators) for ut in sorted(types)]
+    nonempty = [f for f in frames if len(f)]
+    if not nonempty:
+        return frames[0] if frames else observations_frame(session, unit_type="__none__", indicators=indicators)
+    return pd.concat(nonempty, ignore_index=True)

@@ -48,7 +48,8 @@ def circular_table(target: Target, observations: pd.DataFrame, as_of: int,
     decomp = target.decomposition
     if decomp is None:
         raise ValueError(f"目标 {target.id}（{target.indicator_name}）没有分解到单位，无法生成通报")
-    if as_of not in decomp.years:
+    members = decomp.kind == "members"
+    if not members and as_of not in decomp.years:
         years = "、".join(str(y) for y in decomp.years)
         raise ValueError(f"目标 {target.id} 的分解表没有 {as_of} 年的年度目标（分解表年份：{years}）")
     parts = parts_progress(target, observations, as_of, th)
@@ -58,7 +59,7 @@ def circular_table(target: Target, observations: pd.DataFrame, as_of: int,
     # rank by completion rate, ties share a rank; units without a rate are listed last, unranked
     parts["rank"] = parts["rate"].round(9).rank(method="min", ascending=False)
     parts = parts.sort_values(["rank", "order"], na_position="last", kind="mergesort").reset_index(drop=True)
-    header = _unit_header(set(parts["unit_type"]))
+    header = "高新区" if members else _unit_header(set(parts["unit_type"]))
     table = pd.DataFrame({
         "序号": np.arange(1, len(parts) + 1),
         header: parts["unit_name"],
@@ -69,11 +70,17 @@ def circular_table(target: Target, observations: pd.DataFrame, as_of: int,
         "进度评价": parts["status"],
     })
     # total row: printed total target, roll-up of the units' actuals
-    printed_total = decomp.totals.get(as_of)
+    printed_total = decomp.totals.get(as_of) if not members else None
     reported = parts["actual"].notna() & parts["target_value"].notna()
     total_actual = float(parts.loc[parts["actual"].notna(), "actual"].sum()) if parts["actual"].notna().any() else np.nan
     total_rate = total_actual / printed_total if printed_total and total_actual == total_actual else np.nan
     total_label = re.sub(r"\s+", "", decomp.total_label or "合计")
+    if not members and parts["target_value"].notna().any() and not reported[parts["target_value"].notna()].all():
+        total_label += "（部分单位未报送）"  # the sum is partial: say so on the row itself
+    if members:  # each zone must reach the value: the summary is how many do, not a sum
+        done = int((parts["rate"] >= 1).sum())
+        total_label = f"达标 {done}/{len(parts)} 个"
+        total_actual, total_rate = np.nan, done / len(parts) if len(parts) else np.nan
     total = pd.DataFrame({"序号": [pd.NA], header: [total_label], "年度目标": [printed_total],
                           "完成值": [total_actual], "完成率": [total_rate], "排名": [pd.NA],
                           "进度评价": [_total_status(total_rate, th)]})
@@ -83,9 +90,13 @@ def circular_table(target: Target, observations: pd.DataFrame, as_of: int,
         f"完成率 = 完成值 ÷ {as_of}年年度目标；排名按完成率从高到低，并列者名次相同。",
         "进度评价：完成率≥100%为“已完成”；"
         + "；".join(f"≥{m:.0%}为“{s}”" for s, m in th.bands if m is not None)
-        + f"；其余为“{th.bands[-1][0]}”；无完成值为“{th.missing_status}”。阈值依据：{th.source}。",
+        + f"；其余为“{th.bands[-1][0]}”；无完成值为“{th.missing_status}”。阈值依据：{th.source_zh}。",
         f"年度目标来源：{decomp.source}。",
     ]
+    if members:
+        notes[0] = (f"每个高新区的目标均为 {target.target_value:g}{target.unit or ''}（{target.year_text()}）；"
+                    "完成率 = 完成值 ÷ 目标；末行为达标高新区个数及达标率。")
+        notes[2] = f"高新区名单来源：{decomp.source}。"
     blanks = parts.loc[parts["target_value"].isna(), "unit_name"].tolist()
     if blanks:
         notes.append("原分解表中 " + "、".join(blanks) + f" 的 {as_of} 年目标为空白，不参与排名。")
@@ -98,6 +109,8 @@ def circular_table(target: Target, observations: pd.DataFrame, as_of: int,
         notes.insert(0, DEMO_NOTE)
     scope = target.scope.name
     title = f"{scope}{_base_name(target.indicator_name).removeprefix(scope)}目标任务完成情况通报（截至{as_of}年）"
+    if members:
+        title = f"{_base_name(target.indicator_name)}目标完成情况通报（截至{as_of}年）"
     subtitle = f"单位：{decomp.table_unit or target.unit or ''}　　依据：{target.source}"
     return CircularTable(target_id=target.id, title=title, subtitle=subtitle, unit_header=header,
                          unit=decomp.table_unit or target.unit, as_of=as_of, table=table, notes=notes,

@@ -39,8 +39,7 @@ def check(decomp: Decomposition, label: str = "") -> list[Issue]:
             if v is None:
                 issues.append(Issue("blank", y, r.unit_name, None, None,
                                     f"{where}{r.unit_name} {y}年目标值在原表中为空白"))
-        if r.values and all(v is None for v in r.values.values()) and r.annual_growth_pct is None \
-                and any(x.annual_growth_pct is not None for x in decomp.rows):
+        if r.annual_growth_pct is None and any(x.annual_growth_pct is not None for x in decomp.rows):
             issues.append(Issue("blank", None, r.unit_name, None, None,
                                 f"{where}{r.unit_name} 年均目标增速在原表中为空白"))
     if not decomp.sums_to_total:
@@ -72,9 +71,14 @@ def check(decomp: Decomposition, label: str = "") -> list[Issue]:
 def table(decomp: Decomposition) -> pd.DataFrame:
     """The table as printed: one row per unit plus the total row; columns = years (+ 合计)."""
     years = decomp.years
-    data = [[r.unit_name, *[r.values.get(y) for y in years], r.row_total] for r in decomp.rows]
-    data.append([decomp.total_label or "合计", *[decomp.totals.get(y) for y in years], decomp.total_row_total])
-    return pd.DataFrame(data, columns=["单位", *[f"{y}年" for y in years], "合计"])
+    data = [[r.unit_name, *[r.values.get(y) for y in years], r.row_total, r.annual_growth_pct]
+            for r in decomp.rows]
+    data.append([decomp.total_label or "合计", *[decomp.totals.get(y) for y in years], decomp.total_row_total,
+                 decomp.total_growth_pct])
+    out = pd.DataFrame(data, columns=["单位", *[f"{y}年" for y in years], "合计", "年均目标增速（%）"])
+    if out["年均目标增速（%）"].isna().all():  # only 附件1 prints a growth column
+        out = out.drop(columns=["年均目标增速（%）"])
+    return out
 
 
 def rollup(target: Target, observations: pd.DataFrame, years=None) -> pd.DataFrame:

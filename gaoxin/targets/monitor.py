@@ -70,13 +70,17 @@ def part_frame(target: Target, as_of: int) -> pd.DataFrame:
     if decomp is None:
         raise ValueError(f"目标 {target.id} 没有分解表")
     rows = []
+    # "每个…高新区至少 n": the requirement stands from the target year on; before it, it is the goal
+    members = decomp.kind == "members"
     for order, r in enumerate(decomp.rows, start=1):
         rows.append({
             "order": order, "target_id": target.id, "indicator": target.indicator, "unit": target.unit,
             "unit_type": r.unit_type, "unit_code": str(r.unit_code), "unit_name": r.unit_name,
             "kind": "level", "comparator": target.comparator, "periodicity": "annual",
             "baseline_year": np.nan, "baseline_value": np.nan,
-            "target_year": as_of, "target_value": r.values.get(as_of), "period_start": as_of, "period_end": as_of,
+            "target_year": as_of,
+            "target_value": r.values.get(target.target_year) if members else r.values.get(as_of),
+            "period_start": as_of, "period_end": as_of,
             "responsible": "、".join(r.responsible_units),
         })
     return pd.DataFrame(rows)

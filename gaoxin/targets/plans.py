@@ -72,6 +72,7 @@ class Decomposition:
     total_row_total: float | None = None
     total_growth_pct: float | None = None
     sums_to_total: bool = True               # the seed says the rows add up to the total row
+    kind: str = "table"                      # table (附件 as printed) | members (每个…高新区: same value each)
 
     @property
     def years(self) -> list[int]:
@@ -111,6 +112,9 @@ class Target:
     note: str | None = None
     decomposition: Decomposition | None = None
     spec: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def year_text(self) -> str:
+        return f"{self.target_year}年：{self.text}"
 
     @property
     def decreasing(self) -> bool:
@@ -233,6 +237,26 @@ def _decomposition(raw: dict, where: str) -> Decomposition:
                          sums_to_total=bool(raw.get("sums_to_total", True)))
 
 
+def _member_decomposition(members: dict, year: int, value: float, where: str) -> Decomposition:
+    """"每个…高新区至少 n" as a decomposition: every member zone holds the same value for the target year."""
+    names = list(members.get("units") or [])
+    if members.get("zone_level"):
+        try:
+            from gaoxin.reference import load_zones
+            zones = load_zones()
+            names += [n for n in zones.loc[zones["level"] == members["zone_level"], "short_name"] if n not in names]
+        except (ImportError, FileNotFoundError, KeyError):
+            pass  # reference data not shipped: only the named members
+    if not names:
+        raise PlanDataError(f"{where}：members 未列出任何单位")
+    rows = []
+    for name in names:
+        utype, code = resolve_unit(name, "zone", None)
+        rows.append(DecompRow(utype, code, name, {year: value}))
+    return Decomposition(source=str(members.get("source") or ""), table_unit=None, rows=tuple(rows), totals={},
+                         total_label=None, sums_to_total=False, kind="members")
+
+
 def _target(raw: dict, plan_id: str, defaults: dict, file: str) -> Target:
     tid = raw.get("id")
     where = f"{file} 目标 {tid or '（无 id）'}"
@@ -256,6 +280,8 @@ def _target(raw: dict, plan_id: str, defaults: dict, file: str) -> Target:
     target_value = _num(tgt.get("value"), f"{where} target.value")
     multiple = _num(tgt.get("multiple"), f"{where} target.multiple")
     baseline_year = _year(base.get("year"), f"{where} baseline.year")
+    if baseline_year is None and defaults.get("plan_start_year"):
+        baseline_year = int(defaults["plan_start_year"]) - 1  # the year before the plan runs
     baseline_value = _num(base.get("value"), f"{where} baseline.value")
     if kind == "doubling":
         multiple = multiple or 2.0
@@ -270,6 +296,9 @@ def _target(raw: dict, plan_id: str, defaults: dict, file: str) -> Target:
     period = raw.get("period") or {}
     lead, responsible = _units(raw.get("responsible"))
     decomp = _decomposition(raw["decomposition"], where) if raw.get("decomposition") else None
+    if decomp is None and raw.get("members") and raw.get("applies_to") == "each" \
+            and kind in ("count", "level", "share", "coverage"):
+        decomp = _member_decomposition(raw["members"], target_year, target_value, where)
     return Target(
         id=str(tid), plan_id=plan_id, indicator=str(raw["indicator"]), indicator_name=str(raw["indicator_name"]),
         unit=raw.get("unit"), kind=kind, comparator=comparator, scope=scope,
@@ -279,16 +308,16 @@ def _target(raw: dict, plan_id: str, defaults: dict, file: str) -> Target:
         period_start=_year(period.get("start"), f"{where} period.start"),
         period_end=_year(period.get("end"), f"{where} period.end"),
         multiple=multiple, applies_to=raw.get("applies_to", "scope"), note=raw.get("note"),
-        decomposition=decomp, spec=_jsonable(_merged(raw, defaults, target_year)),
+        decomposition=decomp, spec=_jsonable(_merged(raw, defaults, target_year, baseline_year)),
     )
 
 
-def _merged(raw: dict, defaults: dict, target_year: int) -> dict:
+def _merged(raw: dict, defaults: dict, target_year: int, baseline_year: int | None) -> dict:
     """The record with the file's defaults filled in, so it can be rebuilt alone (`target_from_spec`)."""
     out = dict(raw)
     out.setdefault("scope", defaults.get("scope"))
-    if "baseline" not in out:
-        out["baseline"] = defaults.get("baseline")
+    base = raw["baseline"] if "baseline" in raw else defaults.get("baseline")
+    out["baseline"] = {**(base or {}), "year": baseline_year}
     out.setdefault("comparator", defaults.get("comparator", ">="))
     out["target"] = {**(raw.get("target") or {}), "year": target_year}
     return out
@@ -321,7 +350,7 @@ def load_plan_file(path: Path) -> Plan:
     for key in ("id", "name", "source"):
         if not p.get(key):
             raise PlanDataError(f"规划文件 {path.name}：plan 缺少 {key}")
-    defaults = doc.get("defaults") or {}
+    defaults = {**(doc.get("defaults") or {}), "plan_start_year": p.get("start_year")}
     targets = tuple(_target(t, p["id"], defaults, path.name) for t in doc.get("targets") or [])
     seen: set[str] = set()
     for t in targets:

@@ -28,6 +28,7 @@ class Thresholds:
     deterioration_label: str
     severity: tuple[str, ...]
     source: str
+    source_zh: str = ""
 
     def classify(self, ratio: np.ndarray) -> np.ndarray:
         """Status per ratio (NaN ratio → the last band; callers handle missing / achieved first)."""
@@ -72,4 +73,4 @@ def _load(path: str) -> Thresholds:
                       missing_status=doc.get("missing_status", MISSING),
                       deterioration_label=doc.get("deterioration_label", "倒退"),
                       severity=tuple(doc.get("severity") or (SEVERE, BEHIND, MISSING, ON_TRACK, ACHIEVED)),
-                      source=str(doc["source"]))
+                      source=str(doc["source"]), source_zh=str(doc.get("source_zh") or doc["source"]))

@@ -45,6 +45,7 @@ def get_csrf(request: Request):
 def api_login(body: LoginBody, request: Request, db: Session = Depends(get_db)):
     p = services.login(db, request, body.username, body.password)
     if p is None:
+        db.commit()  # keep the failed-login audit row despite the error response
         raise HTTPException(401, "用户名或密码错误")
     return {"username": p.username, "role": p.role, "role_label": p.role_label, "zones": sorted(p.zones),
             "csrf_token": csrf_token(request)}

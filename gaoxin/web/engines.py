@@ -29,16 +29,15 @@ TARGET_LABELS = {"target_id": "目标编号", "plan_id": "规划", "indicator_na
                  "time_elapsed": "时间进度", "status": "状态", "light": "信号灯", "message": "说明"}
 ENT_LABELS = {"credit_code": "统一社会信用代码", "name": "企业名称", "zone_code": "园区", "industry": "产业",
               "rung": "梯度层级", "points": "创新积分"}
-POOL_LABELS = {"credit_code": "统一社会信用代码", "name": "企业名称", "rung": "当前层级", "next_rung": "目标层级",
-               "gaps": "差距"}
-SUBSIDY_LABELS = {"credit_code": "统一社会信用代码", "name": "企业名称", "item": "奖补事项", "amount": "金额（万元）",
-                  "source": "依据"}
-MATCH_LABELS = {"rank": "序号", "code": "成果编号", "title": "成果名称", "institution": "单位", "field": "领域",
+POOL_LABELS = {"credit_code": "统一社会信用代码", "name": "企业名称", "rung": "目标层级", "gaps": "差距",
+               "unknown": "无法判断的条件"}
+SUBSIDY_LABELS = {"credit_code": "统一社会信用代码", "name": "企业名称", "item": "奖补事项", "payer": "资金来源",
+                  "amount": "金额（万元）", "basis": "测算依据", "source": "政策依据"}
+MATCH_LABELS = {"rank": "序号", "code": "成果编号", "title": "成果名称", "institution": "完成单位", "field": "领域",
                 "score": "匹配度", "explanation": "匹配理由"}
 DEMAND_LABELS = {"code": "需求编号", "enterprise_name": "企业", "zone_code": "园区", "title": "需求", "field": "领域",
                  "budget_wan": "预算（万元）"}
-ROADSHOW_LABELS = {"group": "路演场次", "field": "领域", "demand_code": "需求编号", "result_code": "成果编号",
-                   "title": "名称", "score": "匹配度"}
+ROADSHOW_LABELS: dict = {}  # plan_roadshows already returns Chinese column names
 
 
 class EngineUnavailable(HTTPException):
@@ -229,7 +228,6 @@ def ranking(db, user, year, framework):
     return df, meta
 
 
-RANK_LABELS.update({})  # dimension labels are added per framework in meta["dimension_labels"]
 
 
 def publish(db, admin, year, framework):
@@ -438,24 +436,147 @@ def enterprise_zone(db: Session, credit_code: str) -> str | None:
     return row[0]
 
 
+def _ent_year(db: Session, as_of: int | None) -> int:
+    if as_of is not None:
+        return int(as_of)
+    from sqlalchemy import func
+    from gaoxin.store.models import Observation
+    y = db.scalar(select(func.max(Observation.period)).where(Observation.unit_type == "enterprise"))
+    return int(y) if y is not None else __import__("datetime").date.today().year - 1
+
+
+def _ent_core(db: Session, zone: str | None, as_of: int | None):
+    """(frame, Judgement, points frame, year) for one zone (or all), cached until the data change."""
+    E = _engine("gaoxin.enterprise", "企业培育")
+    y = _ent_year(db, as_of)
+    key = ("ent", zone, y, _stamp(db))
+    if key not in _EVAL_CACHE:
+        from gaoxin.store.repo import enterprise_frame
+        frame = enterprise_frame(db, y, zone_code=zone)
+        if frame.empty:
+            _EVAL_CACHE[key] = (frame, None, pd.DataFrame(), y)
+        else:
+            try:
+                j = E.judge(frame, as_of=y)
+                pts = E.innovation_points(frame, as_of=y)
+            except (E.EnterpriseDataError, E.RuleError) as exc:
+                raise HTTPException(422, f"企业数据无法判定：{exc}")
+            _EVAL_CACHE[key] = (frame, j, pts, y)
+    return _EVAL_CACHE[key]
+
+
 def enterprise_list(db, user, zone, as_of, rung, limit):
-    raise EngineUnavailable("企业培育")
+    if zone is None and user.role == roles.ZONE_USER:
+        if len(user.zones) != 1:
+            raise HTTPException(400, "请用 zone 参数指定高新区")
+        zone = next(iter(user.zones))
+    frame, j, pts, y = _ent_core(db, zone, as_of)
+    if j is None:
+        return pd.DataFrame(columns=list(ENT_LABELS)), {"as_of": y, "is_demo": False, "total": 0}
+    out = frame[["credit_code", "name", "zone_code", "industry"]].copy()
+    out["rung"] = pd.Series(j.highest_rung, index=frame.index).fillna("（未达任一层级）")
+    out["points"] = pts.set_index("credit_code").reindex(out["credit_code"])["points"].to_numpy()
+    if rung:
+        out = out[out["rung"] == rung]
+    out = out.sort_values("points", ascending=False, kind="stable")
+    total = len(out)
+    return out.head(limit).reset_index(drop=True), {"as_of": y, "is_demo": bool(frame["is_demo"].any()),
+                                                    "total": total}
+
+
+def _flatten_conditions(conds, out: list, depth: int = 0) -> None:
+    for c in conds:
+        if "conditions" in c and c.get("group"):
+            out.append({"condition": "　" * depth + f"（{c['group']}）", "status": c.get("status_zh"), "detail": ""})
+            _flatten_conditions(c["conditions"], out, depth + 1)
+        else:
+            out.append({"condition": "　" * depth + (c.get("name") or ""), "status": c.get("status_zh"),
+                        "detail": c.get("text") or "", "source": c.get("source") or ""})
 
 
 def enterprise_profile(db, credit_code, as_of):
-    raise EngineUnavailable("企业培育")
+    E = _engine("gaoxin.enterprise", "企业培育")
+    zone = enterprise_zone(db, credit_code)
+    frame, j, pts, y = _ent_core(db, zone, as_of)
+    hit = frame.index[frame["credit_code"] == credit_code]
+    if j is None or not len(hit):
+        raise HTTPException(404, f"{y} 年没有企业 {credit_code} 的数据")
+    i = int(frame.index.get_loc(hit[0]))
+    ex = j.explain(i)
+    judgements = []
+    for rung_name, jd in ex["judgements"].items():
+        fails = []
+        _flatten_conditions(jd.get("conditions", []), fails)
+        bad = [f["condition"].strip() + "：" + f["detail"] for f in fails
+               if f["status"] in ("不符合", "无法判断") and f["detail"]]
+        judgements.append({"rung": rung_name, "passed": jd.get("status") == "pass", "status": jd.get("status_zh"),
+                           "detail": "；".join(bad[:4]) if bad else "各项条件均符合",
+                           "source": jd.get("document") or ""})
+    prow = pts[pts["credit_code"] == credit_code]
+    points = []
+    if len(prow):
+        r = prow.iloc[0]
+        points = [{"item": "创新积分", "value": _num(r["points"])}, {"item": "等级", "value": f"{r['grade']}（{r['grade_name']}）"},
+                  {"item": "成长阶段", "value": r["stage_name"]},
+                  {"item": "同组排名", "value": f"{int(r['rank_in_peer'])}（超过同组 {r['percentile_in_peer'] * 100:.0f}% 企业）"}]
+        for g, label in (("group_tech", "技术创新指标得分"), ("group_business", "成长经营指标得分"), ("group_aux", "辅助指标得分")):
+            if g in r:
+                points.append({"item": label, "value": _num(r[g])})
+    try:
+        sub = E.subsidies(frame.iloc[[i]], year=y)
+    except (E.EnterpriseDataError, E.RuleError):
+        sub = pd.DataFrame()
+    sub_rows = pd.DataFrame({"item": sub.get("rule", []), "amount": sub.get("amount", []),
+                             "basis": sub.get("basis", []), "source": sub.get("source", [])})
+    from gaoxin.store.repo import zones_frame
+    zf = zones_frame(db).set_index("code")
+    return {"credit_code": credit_code, "name": ex.get("name"), "zone_code": zone,
+            "zone_name": zf["name"].get(zone) if zone in zf.index else zone, "rung": ex.get("rung") or "（未达任一层级）",
+            "as_of": y, "is_demo": bool(ex.get("is_demo")),
+            "judgements": {"columns": ["rung", "passed", "detail", "source"],
+                           "labels": {"rung": "层级", "passed": "判定", "detail": "条件（不符合或无法判断的）", "source": "依据"},
+                           "rows": judgements},
+            "points": {"columns": ["item", "value"], "labels": {"item": "项目", "value": "结果"}, "rows": points},
+            "subsidies": {"columns": ["item", "amount", "basis", "source"],
+                          "labels": {"item": "奖补事项", "amount": "金额（万元）", "basis": "测算依据", "source": "政策来源"},
+                          "rows": _records(sub_rows)}}
 
 
 def ladder(db, zone_code, as_of):
-    raise EngineUnavailable("企业培育")
+    frame, j, pts, y = _ent_core(db, zone_code, as_of)
+    if j is None:
+        return {"zone": zone_code, "as_of": y, "rungs": [], "total": 0}
+    f = j.funnel(by="zone_code")
+    row = f[f["zone_code"] == zone_code]
+    rungs = [c for c in f.columns if c != "zone_code"]
+    return {"zone": zone_code, "as_of": y, "total": int(len(frame)), "is_demo": bool(frame["is_demo"].any()),
+            "rungs": [{"name": r, "count": int(row.iloc[0][r]) if len(row) else 0} for r in rungs]}
 
 
 def pool(db, zone_code, as_of):
-    raise EngineUnavailable("企业培育")
+    E = _engine("gaoxin.enterprise", "企业培育")
+    frame, j, pts, y = _ent_core(db, zone_code, as_of)
+    if j is None:
+        return pd.DataFrame(columns=list(POOL_LABELS)), {"as_of": y}
+    p = E.pool(j, top=100)
+    out = pd.DataFrame({"credit_code": p["credit_code"], "name": p["name"], "rung": p["rung"],
+                        "gaps": p["gaps"].map(lambda g: "；".join(map(str, g)) if isinstance(g, (list, tuple)) else g),
+                        "unknown": p["unknown"].map(lambda g: "；".join(map(str, g)) if isinstance(g, (list, tuple)) else g)})
+    return out, {"as_of": y, "is_demo": bool(frame["is_demo"].any())}
 
 
 def subsidies(db, zone_code, as_of):
-    raise EngineUnavailable("企业培育")
+    E = _engine("gaoxin.enterprise", "企业培育")
+    frame, j, pts, y = _ent_core(db, zone_code, as_of)
+    if frame.empty:
+        return pd.DataFrame(columns=list(SUBSIDY_LABELS)), {"as_of": y}
+    try:
+        s = E.subsidies(frame, year=y)
+    except (E.EnterpriseDataError, E.RuleError) as exc:
+        raise HTTPException(422, f"奖补无法测算：{exc}")
+    out = pd.DataFrame({"credit_code": s["credit_code"], "name": s["name"], "item": s["rule"], "payer": s["payer"],
+                        "amount": s["amount"], "basis": s["basis"], "source": s["source"]})
+    return out, {"as_of": y, "is_demo": bool(frame["is_demo"].any()), "total_wan": _num(out["amount"].sum())}
 
 
 # --- matching -------------------------------------------------------------------------------------
@@ -467,8 +588,30 @@ def demand_zone(db: Session, code: str) -> str | None:
     return row[0]
 
 
-def search_results(db, q, k):
-    raise EngineUnavailable("成果对接")
+def _match_stamp(db: Session) -> tuple:
+    from sqlalchemy import func
+    from gaoxin.store.models import MatchFeedback, Policy, TechResult
+    return (str(db.get_bind().url),) + tuple(
+        db.execute(select(func.max(m.id), func.count(m.id))).one() for m in (TechResult, TechDemand, MatchFeedback, Policy))
+
+
+def matcher(db: Session):
+    """The matching engine over the store's libraries, rebuilt (incrementally) when they change."""
+    M = _engine("gaoxin.matching", "成果对接")
+    key = ("matcher", _match_stamp(db))
+    if key not in _EVAL_CACHE:
+        # the on-disk index lives in GAOXIN_HOME; only new or changed texts are embedded
+        m = M.Matcher.load_or_build(str(db.get_bind().url.render_as_string(hide_password=False)))
+        for k in [k for k in _EVAL_CACHE if k[0] == "matcher"]:
+            del _EVAL_CACHE[k]
+        _EVAL_CACHE[key] = m
+    return _EVAL_CACHE[key]
+
+
+def _match_frame(df: pd.DataFrame) -> pd.DataFrame:
+    cols = ["rank", "code", "title", "institution", "field_name", "score", "reason"]
+    out = df.reindex(columns=cols).rename(columns={"field_name": "field", "reason": "explanation"})
+    return out
 
 
 def demands(db, user, zone):
@@ -481,23 +624,142 @@ def demands(db, user, zone):
     return pd.DataFrame(db.execute(stmt.order_by(t.code).limit(5000)).all(), columns=list(DEMAND_LABELS))
 
 
+def search_results(db, q, k):
+    M = _engine("gaoxin.matching", "成果对接")
+    try:
+        return _match_frame(matcher(db).search(q, top=k))
+    except M.MatchError as exc:
+        raise HTTPException(422, str(exc))
+
+
 def demand_matches(db, code, k):
-    raise EngineUnavailable("成果对接")
+    M = _engine("gaoxin.matching", "成果对接")
+    try:
+        return _match_frame(matcher(db).match_demand(code, top=k))
+    except M.MatchError as exc:
+        raise HTTPException(404, str(exc))
 
 
 def feedback(db, user, demand_code, result_code, verdict, note):
-    raise EngineUnavailable("成果对接")
+    from gaoxin.auth.audit import record_change
+    from gaoxin.store.models import MatchFeedback, TechResult
+    if verdict not in ("accept", "reject"):
+        raise HTTPException(400, "verdict 只能是 accept（确认）或 reject（否决）")
+    if db.scalar(select(TechResult.id).where(TechResult.code == result_code)) is None:
+        raise HTTPException(404, f"成果编号“{result_code}”不存在")
+    zone = demand_zone(db, demand_code)
+    row = MatchFeedback(demand_code=demand_code, result_code=result_code, verdict=verdict, username=user.username,
+                        note=note)
+    db.add(row)
+    db.flush()
+    record_change(db, user.username, "create", "match_feedback", str(row.id), zone, None,
+                  {"demand_code": demand_code, "result_code": result_code, "verdict": verdict, "note": note})
+    return {"id": row.id, "detail": "已记录：" + ("确认匹配" if verdict == "accept" else "否决匹配")}
 
 
 def roadshows(db, user, zone):
-    raise EngineUnavailable("成果对接")
+    M = _engine("gaoxin.matching", "成果对接")
+    t = TechDemand
+    scope = [zone] if zone else (sorted(user.zones) if user.role == roles.ZONE_USER else None)
+    key = ("roadshow", tuple(scope) if scope else None, _match_stamp(db))
+    if key not in _EVAL_CACHE:
+        m = matcher(db)
+        codes = None
+        if scope is not None:
+            codes = list(db.scalars(select(t.code).where(t.zone_code.in_(scope))))
+            if not codes:
+                return pd.DataFrame(columns=["场次", "领域", "片区", "需求数", "成果数", "需求", "成果"])
+        try:
+            allm = m.match_all(top=3, demand_codes=codes)
+        except M.MatchError as exc:
+            raise HTTPException(422, str(exc))
+        _EVAL_CACHE[key] = M.plan_roadshows(allm)
+    return _EVAL_CACHE[key]
 
 
 # --- reports --------------------------------------------------------------------------------------
 
+def _media(fmt: str) -> str:
+    from gaoxin.web.tables import DOCX, XLSX
+    return {"docx": DOCX, "pdf": "application/pdf", "xlsx": XLSX}[fmt]
+
+
+def _finish(docx: bytes, fmt: str, stem: str):
+    if fmt == "docx":
+        return docx, f"{stem}.docx", _media("docx")
+    from gaoxin.reports.pdf import PdfUnavailable, docx_to_pdf
+    try:
+        return docx_to_pdf(docx), f"{stem}.pdf", _media("pdf")
+    except PdfUnavailable as exc:
+        raise HTTPException(503, str(exc))
+
+
 def zone_evaluation_report(db, year, fmt):
-    raise EngineUnavailable("评价报告")
+    if fmt not in ("docx", "pdf"):
+        raise HTTPException(400, f"不支持的格式“{fmt}”，可选 docx 或 pdf")
+    from gaoxin.reports.zone_evaluation import ZoneEvaluationInput, build
+    fw, data, res, is_demo = evaluation(db)
+    df, meta = ranking_frame(db, year, None)
+    y = meta["year"]
+    n = settings()["evaluation"]["strengths_n"]
+    rows = []
+    try:
+        ua = uncertainty_stats(db, y).set_index("unit")
+    except HTTPException:
+        ua = None
+    yoy = res.year_on_year()
+    yoy = yoy[(yoy["year"] == y) & (yoy["code"] == fw.root)].set_index("unit")["change"]
+    for u in df["unit"]:
+        sw = res.strengths_weaknesses(u, n=n, year=y)
+        row = {"unit": u, "strengths": "、".join(sw.loc[sw["kind"] == "strength", "name"]),
+               "weaknesses": "、".join(sw.loc[sw["kind"] == "weakness", "name"]),
+               "change": None if u not in yoy.index or yoy[u] != yoy[u] else round(float(yoy[u]), 2)}
+        if ua is not None and u in ua.index:
+            row["rank_q05"], row["rank_q95"] = ua.loc[u, "q05"], ua.loc[u, "q95"]
+        rows.append(row)
+    profiles = pd.DataFrame(rows)
+    city = df.groupby("city")["score"].mean().round(2).to_dict()
+    spec = res.spec.to_dict()
+    note = (f"评价采用“{fw.name}”，共 {len(fw.indicators)} 项指标、{len(fw.children(fw.root))} 个维度；"
+            f"标准化方法：{spec.get('normalise', {}).get('method', '')}；聚合方法：{spec.get('aggregate', {}).get('method', '')}。"
+            "完整的方法设定随结果保存，可复现。")
+    dims = {k: v for k, v in meta["dimension_labels"].items() if k in fw.children(fw.root)}
+    inp = ZoneEvaluationInput(year=y, framework_name=fw.name, ranking=df, dimension_labels=dims, profiles=profiles,
+                              city_scores=city, method_note=note, is_demo=is_demo)
+    return _finish(build(inp), fmt, f"{y}年度高新区综合评价报告")
 
 
 def circular_report(db, target, as_of, fmt):
-    raise EngineUnavailable("目标通报")
+    if fmt not in ("docx", "pdf", "xlsx"):
+        raise HTTPException(400, f"不支持的格式“{fmt}”，可选 docx、pdf 或 xlsx")
+    from gaoxin.targets.circular import circular_table
+    from gaoxin.targets.monitor import progress_table
+    from gaoxin.targets.warning import warnings as warn
+    targets, obs = _targets_data(db)
+    y = _as_of(obs, as_of)
+    if target:
+        chosen = [t for t in targets if t.id == target or t.plan_id == target]
+        if not chosen:
+            raise HTTPException(404, f"目标或规划编号“{target}”不存在")
+    else:
+        chosen = targets
+    circulars, skipped = [], []
+    for t in chosen:
+        if t.decomposition is None:
+            continue
+        try:
+            circulars.append(circular_table(t, obs, y))
+        except ValueError as exc:
+            skipped.append(str(exc))
+    if fmt == "xlsx":
+        if len(circulars) != 1:
+            raise HTTPException(400, "Excel 通报须指定一个有分解表的目标（--target）")
+        from gaoxin.reports.circular import write_circular
+        return write_circular(circulars[0]), f"{circulars[0].title}.xlsx", _media("xlsx")
+    p = progress_table(chosen, obs, y)
+    prog = _shape_progress(p)
+    w = _shape_progress(warn(p))
+    from gaoxin.reports.circular_docx import build
+    title = circulars[0].title if target and len(chosen) == 1 and circulars else None
+    docx = build(y, prog, w, circulars, bool(prog["is_demo"].any()) if len(prog) else False, title=title)
+    return _finish(docx, fmt, title or f"目标任务完成情况通报（截至{y}年）")

@@ -72,3 +72,25 @@ def test_load_from_yaml_file(tmp_path):
     p.write_text("nodes: [", encoding="utf-8")
     with pytest.raises(FrameworkError, match="YAML"):
         index.load_framework(p)
+
+
+def test_missing_gap_nodes_are_left_out_and_weights_renormalise():
+    raw = {"nodes": [{"code": "R", "children": [
+        {"code": "D1", "weight": 30, "children": [{"code": "a"}]},
+        {"code": "D2", "weight": 10, "children": [{"code": "b"}, {"code": "gap", "missing": True}]},
+        {"code": "D4", "name": "可持续发展", "weight": 20, "missing": True}]}]}
+    fw = index.load_framework(raw)
+    assert fw.indicators == ["a", "b"] and fw.gaps == [("gap", "gap"), ("D4", "可持续发展")]
+    ew = fw.effective_weights()
+    assert ew["D1"] == pytest.approx(0.75) and ew["b"] == pytest.approx(0.25)
+
+
+def test_shipped_hunan_framework_parses():
+    from gaoxin.reference import framework_path
+    try:
+        framework_path("hunan-provincial-2017")
+    except FileNotFoundError:
+        pytest.skip("内置框架 hunan-provincial-2017 尚未提供")
+    fw = index.load_framework("hunan-provincial-2017")
+    assert fw.root == "INDEX" and len(fw.indicators) >= 20
+    assert all(fw.nodes[c].source_type in ("统计", "调查", "定性") for c in fw.indicators)

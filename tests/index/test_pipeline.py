@@ -95,3 +95,8 @@ def test_bad_data_messages(fw2, frame4):
         index.evaluate(fw2, bad)
     with pytest.raises(index.DataError, match="重复"):
         index.evaluate(fw2, pd.concat([frame4, frame4.iloc[:1]]))
+
+
+def test_bad_year_message(fw2, frame4):
+    with pytest.raises(index.DataError, match="year 列第 4 行"):
+        index.evaluate(fw2, frame4.assign(year=["2024", "2024", "2024年", "2024"]))

@@ -16,7 +16,7 @@ def _by_hand(body: str) -> str:
 
 def test_check_char_matches_definition():
     assert check_char(BODY) == _by_hand(BODY)
-    # a published example: 91350100M000100Y43 (GB 32100 worked example in the standard's annex)
+    # a widely cited real-format example code
     assert credit_code_problem("91350100M000100Y43") is None
 
 

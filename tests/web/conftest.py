@@ -71,3 +71,49 @@ def world(db_url) -> World:
 @pytest.fixture
 def sqlite_world(sqlite_db_url) -> World:
     return build_world(sqlite_db_url)
+
+
+SMALL_DEMO = dict(n_enterprises=400, n_results=80, n_demands=40)
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory):
+    """A small demo database (SQLite) built once per test session, with users; GAOXIN_HOME for the
+    matching index; the hashing embedder keeps the index build fast in tests."""
+    import os
+    home = tmp_path_factory.mktemp("gaoxin_demo")
+    url = f"sqlite:///{home / 'gaoxin.db'}"
+    old = {k: os.environ.get(k) for k in ("GAOXIN_HOME", "GAOXIN_EMBEDDER", "GAOXIN_DATABASE_URL")}
+    os.environ.update(GAOXIN_HOME=str(home), GAOXIN_EMBEDDER="hashing", GAOXIN_DATABASE_URL=url)
+    from gaoxin.auth.users import create_user
+    from gaoxin.demo import build_demo
+    from gaoxin.store.db import session_scope
+    from gaoxin.store.migrate import init_database
+    from gaoxin.store.models import Zone
+    init_database(url)
+    with session_scope(url) as s:
+        build_demo(s, **SMALL_DEMO)
+        zone = s.scalar(select(Zone.code).where(Zone.code == "HN-N-CHANGSHA")) or s.scalar(select(Zone.code))
+        create_user(s, "admin", PASSWORD, "province_admin", "省厅管理员")
+        create_user(s, "zone_a", PASSWORD, "zone_user", "长沙高新区用户", [zone])
+        create_user(s, "viewer", PASSWORD, "readonly", "只读用户")
+    yield {"url": url, "home": home, "zone": zone}
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture
+def demo_client(demo_home):
+    from gaoxin.web.app import create_app
+    app = create_app(demo_home["url"], secret_key="test-secret")
+
+    def make(username: str | None = "admin") -> TestClient:
+        c = TestClient(app)
+        c.headers["X-CSRF-Token"] = c.get("/api/auth/csrf").json()["csrf_token"]
+        if username:
+            assert c.post("/api/auth/login", json={"username": username, "password": PASSWORD}).status_code == 200
+        return c
+    return make

@@ -1,0 +1,57 @@
+"""`gaoxin init / zones / template / import / demo` through typer's runner (SQLite)."""
+import typer
+from typer.testing import CliRunner
+
+from gaoxin.cli.core_cli import register
+from gaoxin.ingest.read import read_table
+
+runner = CliRunner()
+
+
+def _app():
+    app = typer.Typer()
+    register(app)
+    return app
+
+
+def test_init_zones_template_import(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("GAOXIN_DATABASE_URL", url)
+    app = _app()
+    r = runner.invoke(app, ["init"])
+    assert r.exit_code == 0 and "数据库已就绪" in r.output
+    r = runner.invoke(app, ["zones"])
+    assert r.exit_code == 0 and "长沙高新区" in r.output
+    r = runner.invoke(app, ["template", "--out", str(tmp_path / "tpl")])
+    assert r.exit_code == 0
+    files = sorted(p.name for p in (tmp_path / "tpl").glob("*.xlsx"))
+    assert len(files) == 6
+    sheets = read_table(tmp_path / "tpl" / "企业名录模板.xlsx")  # 说明 and 代码表 sheets are skipped
+    assert [s.name for s in sheets] == ["数据"] and sheets[0].header[:2] == ["统一社会信用代码", "企业名称"]
+    r = runner.invoke(app, ["template", "--kind", "nope"])
+    assert r.exit_code == 2 and "未知的模板类型" in r.output
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("单位,年份,D1_1\n长沙高兴区,2023,1\n", encoding="utf-8")
+    good = tmp_path / "good.csv"
+    good.write_text("单位,年份,D1_1\n长沙高新区,2023,1\n", encoding="utf-8")
+    r = runner.invoke(app, ["import", str(bad), "--user", "李四"])
+    assert r.exit_code == 1 and "长沙高兴区" in r.output and "您是否指" in r.output
+    r = runner.invoke(app, ["import", str(good), "--dry-run"])
+    assert r.exit_code == 0 and "检查通过" in r.output
+    r = runner.invoke(app, ["import", str(good)])
+    assert r.exit_code == 0 and "写入 1 条" in r.output
+    r = runner.invoke(app, ["import", str(good)])
+    assert r.exit_code == 0 and "未重复写入" in r.output
+
+
+def test_demo_command(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAOXIN_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    app = _app()
+    r = runner.invoke(app, ["demo", "--enterprises", "50"])
+    assert r.exit_code == 0, r.output
+    assert "示例数据" in r.output and "企业" in r.output and "50" in r.output
+    r = runner.invoke(app, ["demo", "--enterprises", "50"])
+    assert r.exit_code == 0 and "已存在" in r.output
+    r = runner.invoke(app, ["demo", "--enterprises", "40", "--reset"])
+    assert r.exit_code == 0 and "40" in r.output

@@ -1,0 +1,85 @@
+import pandas as pd
+import pytest
+
+from gaoxin.demo.texts import generate_texts
+from gaoxin.matching import Matcher, export_xlsx, plan_roadshows
+from gaoxin.matching.embed import HashingEmbedder
+
+
+@pytest.fixture(scope="module")
+def data():
+    return generate_texts(7, n_results=200, n_demands=40, n_policies=12)
+
+
+def _matcher(data, tmp_path, feedback=None):
+    return Matcher.from_frames(data["results"], data["demands"], feedback=feedback, policies=data["policies"],
+                               home=tmp_path, embedder=HashingEmbedder())
+
+
+def test_rejected_pair_disappears_and_accepted_pair_rises(data, tmp_path):
+    m = _matcher(data, tmp_path)
+    d0 = data["demands"]["code"].iloc[0]
+    base = m.match_demand(d0, top=10)
+    top1, fifth = base["code"].iloc[0], base["code"].iloc[4]
+    fb = pd.DataFrame({"demand_code": [d0, d0], "result_code": [top1, fifth], "verdict": ["reject", "accept"],
+                       "username": ["broker1", "broker1"], "at": pd.to_datetime(["2026-01-01", "2026-01-02"])})
+    m2 = _matcher(data, tmp_path, fb)
+    again = m2.match_demand(d0, top=10)
+    assert top1 not in again["code"].tolist()
+    assert again["code"].iloc[0] == fifth
+    assert "经纪人已确认" in again["reason"].iloc[0]
+
+
+def test_latest_verdict_wins(data, tmp_path):
+    m = _matcher(data, tmp_path)
+    d0 = data["demands"]["code"].iloc[0]
+    top1 = m.match_demand(d0, top=3)["code"].iloc[0]
+    fb = pd.DataFrame({"demand_code": [d0, d0], "result_code": [top1, top1], "verdict": ["reject", "accept"],
+                       "at": pd.to_datetime(["2026-01-01", "2026-02-01"])})
+    assert _matcher(data, tmp_path, fb).match_demand(d0, top=3)["code"].iloc[0] == top1
+
+
+def test_accept_boosts_result_for_similar_demand(data, tmp_path):
+    m = _matcher(data, tmp_path)
+    # two demands with identical text → similarity 1 → full boost carries over
+    dem = data["demands"].copy()
+    dem = pd.concat([dem, dem.iloc[[0]].assign(code="XQ-TWIN")], ignore_index=True)
+    m = Matcher.from_frames(data["results"], dem, home=tmp_path, embedder=HashingEmbedder())
+    base = m.match_demand("XQ-TWIN", top=10)
+    target = base["code"].iloc[6]
+    fb = pd.DataFrame({"demand_code": [dem["code"].iloc[0]], "result_code": [target], "verdict": ["accept"]})
+    m2 = Matcher.from_frames(data["results"], dem, feedback=fb, home=tmp_path, embedder=HashingEmbedder())
+    boosted = m2.match_demand("XQ-TWIN", top=10)
+    assert boosted["code"].tolist().index(target) < 6
+
+
+def test_roadshows_group_by_field_and_city(data, tmp_path):
+    m = _matcher(data, tmp_path)
+    matches = m.match_all(top=3)
+    ev = plan_roadshows(matches, by="city", top_per_demand=3, min_demands=1)
+    # every demand appears in exactly one event (its field × city)
+    n_dem = ev["需求数"].sum()
+    assert n_dem == matches["demand_code"].nunique()
+    assert ev["示例数据"].eq("是").all()
+    assert ev["建议邀请企业"].str.len().gt(0).all() and ev["建议邀请高校院所"].str.len().gt(0).all()
+    pairs = set(zip(ev["领域"], ev["片区"]))
+    assert len(pairs) == len(ev)
+    area = plan_roadshows(matches, by="area", min_demands=1)
+    assert set(area["片区"]) <= {"长株潭", "环洞庭湖", "湘中南", "大湘西", "其他", "未填写地区"}
+    assert len(area) <= len(ev)
+    big = plan_roadshows(matches, by="city", min_demands=3)
+    assert (big["需求数"] >= 3).all()
+    path = export_xlsx(tmp_path / "r.xlsx", {"路演场次": ev}, note="示例数据")
+    back = pd.read_excel(path, sheet_name="路演场次", engine="calamine")
+    assert len(back) == len(ev) and "建议技术经理人" in back.columns
+
+
+def test_search_filters_and_result_to_demands(data, tmp_path):
+    m = _matcher(data, tmp_path)
+    got = m.search("动力电池正极材料循环寿命", {"fields": ["SEI02"], "trl_min": 5}, top=5)
+    assert len(got) and (got["field"] == "SEI02").all() and (got["trl"] >= 5).all()
+    r0 = data["results"]["code"].iloc[0]
+    dem = m.match_result(r0, top=5)
+    assert len(dem) and dem["code"].str.startswith("XQ").all()
+    with pytest.raises(ValueError, match="不存在"):
+        m.match_demand("NOPE")

@@ -1,0 +1,115 @@
+"""Engine pages' API and reports on a small demo database (SQLite)."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pandas as pd
+import pytest
+
+
+def test_ranking_is_consistent_with_profiles(demo_client, demo_home):
+    c = demo_client("admin")
+    d = c.get("/api/evaluation/ranking").json()
+    rows = d["rows"]
+    assert d["is_demo"] is True and len(rows) >= 20
+    ranks = [r["rank"] for r in rows]
+    scores = [r["score"] for r in rows]
+    assert sorted(ranks) == ranks and ranks[0] == 1
+    assert all(a >= b for a, b in zip(scores, scores[1:]))  # rank order = score order
+    assert all(d["labels"][x] != x for x in d["columns"])  # dimension names from the framework
+    top = rows[0]["unit"]
+    p = c.get(f"/api/evaluation/zones/{top}").json()
+    assert p["rank"] == 1 and abs(p["score"] - rows[0]["score"]) < 0.01
+    assert [x["score"] for x in p["dimensions"]] == [rows[0][x["code"]] for x in p["dimensions"]]
+    lo, hi = p["rank_interval"]
+    assert 1 <= lo <= hi <= p["n_units"]
+    assert abs(sum(x["contribution"] for x in p["contributions"]) - p["score"]) < 1 or len(p["contributions"]) == 15
+    assert len(p["strengths"]) == 3 and len(p["weaknesses"]) == 3
+
+
+def test_zone_user_sees_ranking_only_after_publish(demo_client, demo_home):
+    z = demo_client("zone_a")
+    year = demo_client("admin").get("/api/evaluation/ranking").json()["meta"]["year"]
+    assert z.get(f"/api/evaluation/ranking?year={year}").status_code == 403
+    r = demo_client("admin").post(f"/api/evaluation/publish?year={year}")
+    assert r.status_code == 200 and r.json()["published"]
+    got = z.get(f"/api/evaluation/ranking?year={year}")
+    assert got.status_code == 200 and len(got.json()["rows"]) >= 20
+    assert [x["year"] for x in z.get("/api/evaluation/runs").json()["rows"]] == [year]
+
+
+def test_targets_and_warnings(demo_client):
+    c = demo_client("viewer")
+    t = c.get("/api/targets").json()
+    assert len(t["rows"]) > 10 and {r["light"] for r in t["rows"]} <= {"green", "yellow", "red", "grey"}
+    w = c.get("/api/targets/warnings").json()["rows"]
+    assert all(r["status"] in ("进度滞后", "严重滞后") for r in w)
+    dec = [r["target_id"] for r in t["rows"] if r["target_id"].startswith("xt133")][0]
+    d = c.get(f"/api/targets/{dec}").json()
+    assert d["tree"]["children"] and d["parts"]["rows"]
+    assert c.get("/api/targets/no-such-target").status_code == 404
+
+
+def test_enterprise_pages_api(demo_client, demo_home):
+    c = demo_client("zone_a")
+    z = demo_home["zone"]
+    lad = c.get(f"/api/zones/{z}/ladder").json()
+    assert lad["total"] > 0 and lad["rungs"][0]["name"]
+    ents = c.get(f"/api/enterprises?zone={z}&limit=5").json()
+    assert ents["meta"]["total"] >= len(ents["rows"]) > 0 and all(r["zone_code"] == z for r in ents["rows"])
+    prof = c.get(f"/api/enterprises/{ents['rows'][0]['credit_code']}").json()
+    assert prof["zone_code"] == z and prof["judgements"]["rows"]
+    assert c.get(f"/api/zones/{z}/pool").status_code == 200
+    assert c.get(f"/api/zones/{z}/subsidies?format=xlsx").status_code == 200
+    # unfiltered list for a zone user = own zone only
+    assert {r["zone_code"] for r in c.get("/api/enterprises?limit=50").json()["rows"]} == {z}
+
+
+def test_matching_search_and_feedback(demo_client, demo_home):
+    c = demo_client("admin")
+    r = c.get("/api/matching/results", params={"q": "电池材料"}).json()
+    assert r["rows"] and all(x["explanation"] for x in r["rows"])
+    dem = c.get("/api/matching/demands").json()["rows"][0]
+    m = c.get(f"/api/matching/demands/{dem['code']}/matches?k=3").json()["rows"]
+    assert len(m) == 3
+    fb = c.post("/api/matching/feedback", json={"demand_code": dem["code"], "result_code": m[0]["code"], "verdict": "accept"})
+    assert fb.status_code == 200
+    audit = c.get("/api/audit").json()["rows"]
+    assert any(a["entity"] == "match_feedback" for a in audit)
+    assert c.get("/api/matching/roadshows").status_code == 200
+
+
+def _docx_xml(content: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        return z.read("word/document.xml").decode("utf-8") + z.read("word/styles.xml").decode("utf-8")
+
+
+def test_zone_evaluation_word_report(demo_client):
+    c = demo_client("viewer")
+    r = c.get("/api/reports/zone-evaluation?format=docx")
+    assert r.status_code == 200
+    xml = _docx_xml(r.content)
+    assert "示例数据" in xml and "综合排名" in xml
+    assert 'w:eastAsia="仿宋_GB2312"' in xml and 'w:eastAsia="黑体"' in xml
+    assert "w:eastAsiaTheme" not in xml.split("<w:style ")[1] if "<w:style " in xml else True
+    with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+        assert len([n for n in z.namelist() if n.startswith("word/media/")]) >= 2  # map + chart
+
+
+def test_circular_word_and_xlsx(demo_client):
+    c = demo_client("admin")
+    r = c.get("/api/reports/circular?target=xt133-high-tech-enterprises&format=docx")
+    assert r.status_code == 200
+    assert "完成情况通报" in _docx_xml(r.content)
+    x = c.get("/api/reports/circular?target=xt133-high-tech-enterprises&format=xlsx")
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+
+
+@pytest.mark.slow
+def test_pdf_report(demo_client):
+    from gaoxin.reports.pdf import libreoffice
+    if libreoffice() is None:
+        pytest.skip("LibreOffice 未安装")
+    r = demo_client("admin").get("/api/reports/circular?target=xt133-high-tech-enterprises&format=pdf")
+    assert r.status_code == 200 and r.content[:5] == b"%PDF-"
