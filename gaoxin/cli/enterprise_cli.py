@@ -69,6 +69,15 @@ def _load(file: Optional[Path], zone: Optional[str], year: int, years_back: int 
     return frame
 
 
+def _zone_names() -> dict:
+    try:
+        from gaoxin.reference import load_zones
+        z = load_zones()
+        return dict(zip(z["code"], z["short_name"].fillna(z["name"])))
+    except Exception:  # noqa: BLE001 - names are cosmetic; codes still identify the zone
+        return {}
+
+
 def _is_demo(frame) -> bool:
     return "is_demo" in frame and bool(frame["is_demo"].fillna(False).astype(bool).any())
 
@@ -113,7 +122,8 @@ def judge_cmd(file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt, yea
     demo = _is_demo(frame)
     if fmt == "json":
         recs = j.to_records(limit, detail=detail)
-        payload = {"as_of_year": year, "is_demo": demo, "note": "示例数据" if demo else None, "enterprises": recs}
+        payload = {"as_of_year": year, "is_demo": demo, "note": "示例数据" if demo else None,
+                   "rules": j.catalogue(), "enterprises": recs}
         if detail:
             payload = _jsonable(payload)
         typer.echo(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
@@ -168,6 +178,9 @@ def judge_cmd(file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt, yea
         s.add_row(r.name, *[f"{int((r.status == k).sum()):,}" for k in (2, 0, 1)])
     console.print(s)
     console.print("✓ 符合  ✗ 不符合  ? 无法判断（数据缺失，需补充后再判定）")
+    v = j.hte_validity()
+    console.print(f"持有有效期内高企资格 {int(v['hte_valid'].sum()):,} 家，其中资格覆盖至 {year} 年度、"
+                  f"{year + 1} 年（资格期满当年）需重新认定 {int(v['reapply_next_year'].sum()):,} 家（资格有效期三年）。")
     if demo:
         console.print(DEMO_NOTE)
 
@@ -212,8 +225,10 @@ def pool_cmd(rung: str = typer.Option("高新技术企业", "--rung", "-r", help
     t = Table(title=f"{rung}培育库（{year} 年，前 {len(p)} 家，按差距从小到大）" + ("——示例数据" if demo else ""))
     for c in ("序号", "企业名称", "所在高新区", "未达条件", "差距明细"):
         t.add_column(c)
+    zn = _zone_names()
     for k, row in enumerate(p.itertuples(), 1):
-        t.add_row(str(k), str(row.name), str(row.zone_code), str(row.n_failed), "\n".join(row.gaps) or "（数据缺失，待补充）")
+        t.add_row(str(k), str(row.name), zn.get(row.zone_code, str(row.zone_code)), str(row.n_failed),
+                  "\n".join(row.gaps) or "（数据缺失，待补充）")
     console.print(t)
     if demo:
         console.print(DEMO_NOTE)
@@ -283,8 +298,10 @@ def subsidy_cmd(year: int = typer.Option(..., "--year", "-y", help="奖补年度
     t = Table(title=f"{year} 年奖补测算汇总（万元）" + ("——示例数据" if demo else ""))
     for c in ("园区" if by == "zone_code" else "县市区", "奖补规则", "企业数", "金额（万元）"):
         t.add_column(c)
+    zn = _zone_names() if by == "zone_code" else {}
     for row in totals.itertuples():
-        t.add_row(str(getattr(row, by)), row.rule, str(row.enterprises), f"{row.amount:,.2f}")
+        key = getattr(row, by)
+        t.add_row(zn.get(key, str(key)), row.rule, str(row.enterprises), f"{row.amount:,.2f}")
     console.print(t)
     if not rows.empty:
         ub = rows[rows["amount_is_upper_bound"]]

@@ -10,6 +10,7 @@ from typing import Optional
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -28,7 +29,7 @@ USER_ERRORS = (index.FrameworkError, index.SpecError, index.DataError, index.Wei
 
 def _fail(exc: Exception, code: int = 1) -> None:
     msg = exc.args[0] if exc.args else str(exc)
-    err.print(f"[bold red]错误：[/]{msg}")
+    err.print(f"[bold red]错误：[/]{escape(str(msg))}", soft_wrap=True, highlight=False)
     raise typer.Exit(code)
 
 
@@ -61,7 +62,11 @@ def run_cmd(
         fw = index.load_framework(framework)
         spec = index.load_spec(method)
         df = iio.read_data(data, sheet)
-        res = index.evaluate(fw, df, spec, _years(year))
+        try:
+            res = index.evaluate(fw, df, spec, _years(year))
+        except index.DataError as exc:   # name the file (and sheet) the row numbers refer to
+            where = f"数据文件 {data}" + (f" 工作表 {sheet}" if sheet else "")
+            raise index.DataError(f"{where}：{exc.args[0]}") from None
         table = res.table()
         meta = {"framework": fw.name or framework, "data": str(data), **res.to_dict()}
         meta.pop("results", None)
@@ -144,6 +149,7 @@ def evaluate_cmd(
     framework: str = typer.Option("hunan-provincial-2017", "--framework", "-f", help="内置框架名或框架 YAML 路径"),
     year: Optional[int] = typer.Option(None, "--year", "-y", help="评价年份（缺省为数据中最近一年）"),
     method: Optional[Path] = typer.Option(None, "--method", "-m", help="方法设定 YAML 文件（缺省用默认设定）"),
+    level: Optional[str] = typer.Option(None, "--level", "-l", help="只评价该级别的高新区（国家级 或 省级；缺省为全部）"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="另存结果（.csv 或 .json）"),
 ) -> None:
     """Run a shipped framework on the zone data in the database and print the ranking table."""
@@ -166,6 +172,12 @@ def evaluate_cmd(
         _fail(RuntimeError(f"读取数据库失败（请先运行 gaoxin init 和 gaoxin demo）：{type(exc).__name__}: {exc}"), 2)
     if df.empty:
         _fail(RuntimeError("数据库中没有该框架指标的高新区数据；可先运行 gaoxin demo 生成示例数据"), 1)
+    if level is not None:
+        levels = sorted(df["level"].dropna().unique().tolist()) if "level" in df.columns else []
+        if level not in levels:
+            _fail(RuntimeError(f"没有级别为“{level}”的高新区数据；可选：{'、'.join(levels) or '（无）'}"), 1)
+        df = df[df["level"] == level].reset_index(drop=True)
+        obs = obs[obs["unit_code"].isin(df["unit"])]
     is_demo = bool(obs["is_demo"].any()) if "is_demo" in obs.columns else False
     if year is None:
         year = int(df["year"].max())
@@ -173,7 +185,8 @@ def evaluate_cmd(
         res = index.evaluate(fw, df, spec, [year])
     except USER_ERRORS as exc:
         _fail(exc)
-    title = f"{fw.name or framework} · {year} 年高新区综合评价排名" + ("（示例数据）" if is_demo else "")
+    title = (f"{fw.name or framework} · {year} 年{level or ''}高新区综合评价排名"
+             + ("（示例数据）" if is_demo else ""))
     console.print(ranking_table(res, title))
     if fw.gaps:
         names = "、".join(f"{c} {n}" for c, n in fw.gaps)

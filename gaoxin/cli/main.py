@@ -5,6 +5,10 @@ import importlib
 
 import typer
 
+from gaoxin.cli import zh
+
+zh.install()
+
 app = typer.Typer(
     name="gaoxin",
     help="高新区创新监测评价平台（湖南）命令行工具。",

@@ -49,7 +49,7 @@ def _zones() -> pd.DataFrame:
         short = z["short_name"] if "short_name" in z else z["name"]
         county = z["county_code"] if "county_code" in z else pd.Series([None] * len(z))
         county = county.where(county.notna() & (county.astype(str).str.len() == 6), z["city_code"])
-        out = pd.DataFrame({"code": z["code"].astype(str), "short": short.astype(str).str.replace("高新技术产业开发区", "").str.replace("高新区", ""),
+        out = pd.DataFrame({"code": z["code"].astype(str), "short": short.astype(str).str.replace(r"(高新技术产业开发区|高新区|经济技术开发区|经济开发区|经开区|工业园区?|产业开发区)$", "", regex=True),
                             "county": county.astype(str).str[:6]})
         if len(out):
             return out
@@ -84,6 +84,33 @@ def _new_tracks() -> list[str]:
     # seed 000 任务2 新赛道 (emerging and future lists)
     return ["北斗产业", "低空经济", "先进计算", "合成生物", "人工智能", "磁浮技术",
             "人形机器人", "脑机接口", "下一代互联网", "量子科技", "生命工程", "前沿材料"]
+
+
+# plausible 新赛道 (seed 000 任务2) per industry position (SEI01 … SEI09 of seed 002)
+_TRACKS_BY_INDUSTRY = {
+    0: ["construction_machinery", "rail_transit_equipment", "humanoid_robot", "low_altitude"],
+    1: ["nonferrous_metals", "steel", "frontier_materials", "petrochemical"],
+    2: ["low_altitude", "beidou"],
+    3: ["advanced_computing", "artificial_intelligence", "next_gen_internet", "beidou", "quantum"],
+    4: ["synthetic_biology", "life_engineering", "brain_computer_interface"],
+    5: ["petrochemical", "light_industry", "nonferrous_metals"],
+    6: ["maglev", "artificial_intelligence", "rail_transit_equipment"],
+    7: ["beidou", "artificial_intelligence", "next_gen_internet"],
+    8: ["quantum", "brain_computer_interface", "humanoid_robot", "frontier_materials"],
+}
+
+
+def _pick_tracks(rng, ii: np.ndarray, tracks: list[str], n: int) -> np.ndarray:
+    """About 30 % of enterprises are on a 新赛道 that fits their industry (loop over 9 industries)."""
+    out = np.full(n, None, dtype=object)
+    on = rng.random(n) < 0.3
+    pick = rng.random(n)
+    known = set(tracks)
+    for k in range(9):
+        options = [t for t in _TRACKS_BY_INDUSTRY[k] if t in known] or list(tracks)
+        m = on & (ii % 9 == k)
+        out[m] = np.array(options, dtype=object)[(pick[m] * len(options)).astype(int)]
+    return out
 
 
 def credit_codes(county: np.ndarray, serial: np.ndarray) -> np.ndarray:
@@ -156,7 +183,7 @@ def generate_wide(n: int = 20000, seed: int = 20261122, as_of_year: int = AS_OF_
     assets = np.where(alive, assets, np.nan)
     debt = np.clip(rng.beta(5, 5, (n, 1)) * rng.uniform(0.95, 1.05, (n, years)), 0.05, 0.98)
     margin = rng.normal(0.06 + 0.02 * q[:, None], 0.07, (n, 1)) + rng.normal(0, 0.004, (n, years))
-    main_share = np.clip(rng.beta(8, 2, (n, 1)), 0.3, 1.0)
+    main_share = np.clip(rng.beta(5, 2.5, (n, 1)), 0.3, 1.0)
     hitech_share = np.clip(rng.beta(3 + 1.5 * (q[:, None] > 0), 2.2, (n, 1)), 0, 1)
 
     cols["revenue"] = rev
@@ -191,8 +218,9 @@ def generate_wide(n: int = 20000, seed: int = 20261122, as_of_year: int = AS_OF_
         "name": name,
         "zone_code": zone_code,
         "county_code": county,
-        "industry": np.array(industries, dtype=object)[ii],
-        "new_track": np.where(rng.random(n) < 0.3, np.array(tracks, dtype=object)[rng.integers(0, len(tracks), n)], None),
+        # a fifth of the enterprises are outside the nine strategic emerging industries
+        "industry": np.where(rng.random(n) < 0.2, None, np.array(industries, dtype=object)[ii]),
+        "new_track": _pick_tracks(rng, ii, tracks, n),
         "founded": founded,
         "is_demo": np.ones(n, dtype=bool),
     }
@@ -209,8 +237,9 @@ def generate_wide(n: int = 20000, seed: int = 20261122, as_of_year: int = AS_OF_
     s["is_blacklisted"] = rng.random(n) < 0.01
     s["hte_ip_expert_score"] = np.round(np.clip(rng.normal(16 + 2.5 * q, 2.5), 0, 22))
     s["hte_rd_mgmt_score"] = np.round(np.clip(rng.normal(14 + 2 * q, 2.5), 0, 20))
-    eligible_like = (hitech_share[:, 0] > 0.55) & (rd_ratio[:, 0] > 0.03)
-    has_cert = eligible_like & (rng.random(n) < 0.7) & (age > 1.5)
+    # certificates go mostly to enterprises that look like 高企 (they were recognised on such data)
+    eligible_like = (hitech_share[:, 0] > 0.6) & (rd_ratio[:, 0] > 0.035) & (q > 0.2)
+    has_cert = ((eligible_like & (rng.random(n) < 0.8)) | (rng.random(n) < 0.02)) & (age > 1.5)
     s["hte_cert_year"] = np.where(has_cert, as_of_year - rng.integers(0, 4, n), np.nan)
     s["hte_cert_count"] = np.where(has_cert, rng.integers(1, 4, n), 0).astype(float)
     s["national_award_top3"] = rng.random(n) < 0.004

@@ -373,8 +373,14 @@ def _ipeq(q):
 @quantity("miit_ip_grade", "知识产权档位（4高价值Ⅰ类/3自主研发Ⅰ类/2Ⅰ类/1Ⅱ类/0无）", "档")
 def _ipg(q):
     hv, sf, i1, i2 = (q.col(c) for c in ("ip_class1_high_value", "ip_class1_self", "ip_class1", "ip_class2"))
-    g = np.select([hv >= 1, sf >= 1, i1 >= 1, i2 >= 1], [4.0, 3.0, 2.0, 1.0], 0.0)
-    return np.where(np.isnan(i1) & np.isnan(i2), np.nan, g)
+    # high-value and self-developed Ⅰ类 are subsets of Ⅰ类: none of them without Ⅰ类
+    hv = np.where(i1 == 0, 0.0, hv)
+    sf = np.where(i1 == 0, 0.0, sf)
+    # a grade is decided only when every higher grade is known to be ruled out (NaN → unknown)
+    no_hv, no_sf, no_i1 = hv < 1, sf < 1, i1 < 1
+    return np.select([hv >= 1, no_hv & (sf >= 1), no_hv & no_sf & (i1 >= 1),
+                      no_hv & no_sf & no_i1 & (i2 >= 1), no_hv & no_sf & no_i1 & (i2 < 1)],
+                     [4.0, 3.0, 2.0, 1.0, 0.0], np.nan)
 
 
 @quantity("tech_contract_y0", "上年度技术合同成交额", "万元")
@@ -390,3 +396,10 @@ def _tax0(q):
 @quantity("full_years", "成立后的完整会计年度数（评价年度 − 成立年度）", "年")
 def _full(q):
     return q.as_of_year - q.founded_year()
+
+
+@quantity("tsme_registered", "已取得当年科技型中小企业入库登记编号", None)
+def _tsme_reg(q):
+    ry = q.col("tsme_reg_year")
+    # registration numbers are valid for the year (国科火字〔2019〕87号; the 2022 rule is unknown)
+    return np.where(np.isnan(ry), 0.0, (ry == q.as_of_year).astype(float))

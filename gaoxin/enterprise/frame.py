@@ -16,6 +16,11 @@ from gaoxin.credit_code import check_many, credit_code_problem
 from gaoxin.enterprise import fields as F
 
 
+# the same words the import (gaoxin.ingest) accepts for 是/否 fields
+TRUE_WORDS = {"是", "有", "true", "yes", "y", "1", "1.0", "√", "✓"}
+FALSE_WORDS = {"否", "无", "没有", "false", "no", "n", "0", "0.0", "×"}
+
+
 class EnterpriseDataError(ValueError):
     """Bad enterprise input; the message (Chinese) names file, sheet, row, column and reason."""
 
@@ -135,9 +140,9 @@ def read_enterprise_file(path: str | Path, as_of_year: int | None = None, sheet:
         code = col.rsplit("_y", 1)[0] if col not in F.BY_CODE else col
         f = F.BY_CODE.get(code)
         if col == "is_demo" or (f is not None and f.dtype == "bool"):
-            s = raw[col].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else
-                             (True if str(v).strip() in ("1", "是", "True", "true", "TRUE", "Y", "y", "有") else
-                              False if str(v).strip() in ("0", "否", "False", "false", "FALSE", "N", "n", "无") else "bad"))
+            s = raw[col].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == "" else
+                             (True if str(v).strip().lower() in TRUE_WORDS else
+                              False if str(v).strip().lower() in FALSE_WORDS else "bad"))
             if (s == "bad").any():
                 i = int(np.flatnonzero((s == "bad").to_numpy())[0])
                 raise EnterpriseDataError(f"{where} 第{i + 2}行 列“{header_of[col]}”：“{raw[col].iloc[i]}”应为 是/否")

@@ -78,12 +78,17 @@ class Judgement:
     def ladder(self) -> list[RungResult]:
         return [r for r in self.rungs if r.rung.get("on_ladder")]
 
+    def held(self, r: RungResult) -> np.ndarray:
+        """Whether each enterprise already holds the rung's title (e.g. a valid 高企 certificate)."""
+        q = r.rung.get("held_when")
+        return (self.quantities[q] == 1) if q else np.zeros(self.n, dtype=bool)
+
     @cached_property
     def highest_rung_index(self) -> np.ndarray:
-        """Index into `ladder` of the highest rung with status pass, −1 if none."""
+        """Index into `ladder` of the highest rung passed on the data or held, −1 if none."""
         idx = np.full(self.n, -1, dtype=np.int16)
         for k, r in enumerate(self.ladder):
-            idx[r.status == PASS] = k
+            idx[(r.status == PASS) | self.held(r)] = k
         return idx
 
     @cached_property
@@ -92,7 +97,11 @@ class Judgement:
         return names[self.highest_rung_index]  # −1 picks the trailing None
 
     def hte_validity(self) -> pd.DataFrame:
-        """高企 certificate: valid until (year), and whether re-recognition falls due next year."""
+        """高企 certificate: valid until (year), and whether re-recognition falls due next year.
+
+        A certificate issued in year Y covers Y, Y+1, Y+2 (三年有效期); re-recognition is applied for in
+        Y+3, the year the qualification expires. So as of year A, those with Y = A − 2 re-apply in A + 1.
+        """
         return self._validity.copy()
 
     @cached_property
@@ -116,6 +125,13 @@ class Judgement:
             df[by] = self.frame[by].to_numpy()
             return df.groupby(by).sum().reset_index()
         return df.sum().to_frame("企业数").T
+
+    def index_of(self, credit_code: str) -> int:
+        """Row position of an enterprise (for `explain`); KeyError with a Chinese message if absent."""
+        hit = np.flatnonzero(self.frame["credit_code"].to_numpy() == credit_code)
+        if not len(hit):
+            raise KeyError(f"没有统一社会信用代码为“{credit_code}”的企业")
+        return int(hit[0])
 
     # ---------------------------------------------------------------------- one enterprise
     def _node_dict(self, node: Node, i: int) -> dict:
@@ -154,10 +170,13 @@ class Judgement:
         }
         for r in self.rungs:
             d = {"status": STATUS_NAMES[int(r.status[i])], "status_zh": STATUS_ZH[int(r.status[i])],
+                 "held": bool(self.held(r)[i]),
                  "source": r.rung["source"], "document": r.rung.get("document"),
                  "conditions": [self._node_dict(c, i) for c in r.tree.children] if r.tree.kind != "leaf" else [self._node_dict(r.tree, i)]}
             if r.scores:
+                # experts pick within each band: the range is the result, the midpoint only a self-assessment aid
                 d["scores"] = {sid: {"min": float(s.lo[i]), "max": float(s.hi[i]),
+                                     "estimate": float((s.lo[i] + s.hi[i]) / 2),
                                      "parts": {pid: [float(v[0][i]), float(v[1][i])] for pid, v in s.parts.items()}}
                                for sid, s in r.scores.items()}
             if r.rung.get("not_checked"):
@@ -169,11 +188,18 @@ class Judgement:
                                       "valid": bool(v["hte_valid"]), "reapply_next_year": bool(v["reapply_next_year"])}
         return out
 
+    def catalogue(self) -> dict:
+        """Per rung: document, source and every condition's name, comparison and unit (for to_records)."""
+        return {r.name: {"code": r.rung["code"], "document": r.rung.get("document"), "source": r.rung["source"],
+                         "conditions": {lf.id: {"name": lf.name, "op": lf.op, "unit": lf.unit} for lf in r.leaves}}
+                for r in self.rungs}
+
     def to_records(self, limit: int | None = None, detail: bool = False) -> list[dict]:
         """One dict per enterprise: credit_code, name, rung, judgements {rung: {status, conditions}}.
 
-        Conditions are the flat list of leaves (id, name, status, value, threshold, op, source); the
-        columns are converted to Python lists once per leaf, so 20,000 enterprises take seconds.
+        Conditions are the flat list of leaves (id, status, value, threshold, source; names, comparison
+        and unit are in `catalogue()`); the columns are converted to Python lists once per leaf, so
+        20,000 enterprises take seconds.
         `detail=True` gives the full `explain(i)` tree instead (slow: for a few enterprises).
         """
         n = self.n if limit is None else min(limit, self.n)
@@ -191,24 +217,23 @@ class Judgement:
             for lf in r.leaves:
                 t = lf.threshold if isinstance(lf.threshold, np.ndarray) else np.full(n, lf.threshold)
                 leaves.append((lf, names[lf.status[:n]].tolist(), clean(lf.value_lo), clean(lf.value_hi), clean(t)))
-            cols.append((r.name, names[r.status[:n]].tolist(), leaves))
+            cols.append((r.name, names[r.status[:n]].tolist(), leaves, self.held(r)[:n].tolist()))
         codes = self.frame["credit_code"].to_numpy()[:n].tolist()
         ent_names = self.frame["name"].to_numpy()[:n].tolist() if "name" in self.frame else [None] * n
         highest = self.highest_rung[:n].tolist()
         out = []
         for i in range(n):  # assembling output dicts; the judging itself is vectorised
             judg = {}
-            for rname, st, leaves in cols:
+            for rname, st, leaves, held in cols:
                 conds = []
                 for lf, lst, lo, hi, t in leaves:
                     v, w = lo[i], hi[i]
-                    c = {"id": lf.id, "name": lf.name, "status": lst[i],
-                         "value": None if v != v else v, "threshold": None if t[i] != t[i] else t[i],
-                         "op": lf.op, "unit": lf.unit, "source": lf.source}
+                    c = {"id": lf.id, "status": lst[i], "value": None if v != v else v,
+                         "threshold": None if t[i] != t[i] else t[i], "source": lf.source}
                     if w == w and v == v and w != v:
                         c["value_range"] = [v, w]
                     conds.append(c)
-                judg[rname] = {"status": st[i], "conditions": conds}
+                judg[rname] = {"status": st[i], "held": held[i], "conditions": conds}
             out.append({"credit_code": codes[i], "name": ent_names[i], "rung": highest[i], "judgements": judg})
         return out
 
@@ -223,5 +248,7 @@ def judge(frame: pd.DataFrame, rules: RuleSet | None = None, as_of: int | None =
     for rung in rules.rungs:
         ev = Evaluator(q, rung)
         tree = ev.node(rung["conditions"])
+        if tree is None:  # every threshold of the rung is an empty setting: nothing can be decided
+            tree = Node("all", None, np.full(q.n, UNKNOWN, dtype=np.int8), [])
         results.append(RungResult(rung, tree.status, tree, ev.leaves, ev.scores))
     return Judgement(frame, int(as_of), rules, results, q, rules.settings)

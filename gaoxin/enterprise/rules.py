@@ -279,8 +279,11 @@ class RuleSet:
     settings: dict
 
     def rung(self, name_or_code: str) -> dict:
+        def norm(x):  # “小巨人” is typed without its quotation marks on a command line
+            return None if x is None else str(x).translate({ord(c): None for c in "“”\"'‘’ "})
+        key = norm(name_or_code)
         for r in self.rungs:
-            if name_or_code in (r["code"], r["name"], r.get("short_name")):
+            if key in (norm(r["code"]), norm(r["name"]), norm(r.get("short_name"))):
                 return r
         names = "、".join(r["name"] for r in self.rungs)
         raise RuleError(f"未知的培育梯度“{name_or_code}”，可选：{names}")

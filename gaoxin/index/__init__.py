@@ -12,7 +12,9 @@ Facade for the shells (CLI, web pages, reports)::
     res.strengths_weaknesses("U1", n=3)   # kind, code, name, rank, score
     res.contributions("U1")       # code, name, score, contribution (sums to the root score), share
     res.effective_weights(), res.year_on_year(), res.statistics(), res.correlations(node),
-    res.cronbach_alpha(node), res.removal_impact(level), res.to_dict()   # JSON-ready, with the spec
+    res.cronbach_alpha(node), res.removal_impact(level), res.ranks_within("level"),
+    res.correlation_flags(), res.to_dict()   # JSON-ready, with the spec
+    res.profile("U1")             # one unit's page (园区画像) as a JSON-ready dict
     ua = index.uncertainty(fw, frame, spec, vary, runs=1000, seed=1)
     ua.rank_stats()               # unit, nominal, median, mean, q05, q95
     sa = index.sensitivity(fw, frame, spec, vary, n=200, seed=1)

@@ -149,14 +149,23 @@ def _copeland(s, w, fin):
     score_i = Σ_j≠i sign(e_ij − e_ji). Loops over children only.
     """
     u, c, k = s.shape
-    e = np.zeros((u, u, k))
-    for j in range(c):
-        a = s[:, j, :]
-        both = fin[:, None, j, :] & fin[None, :, j, :]
-        gt = (a[:, None, :] > a[None, :, :]) + 0.5 * (a[:, None, :] == a[None, :, :])
-        e += np.where(both, gt * w[j][None, None, :], 0.0)
-    out = np.sign(e - e.transpose(1, 0, 2)).sum(axis=1)
-    return out.astype(float)
+    kw = w.shape[1]
+    k = max(k, kw)
+    out = np.empty((u, k))
+    step = max(1, int(4e6 // (u * u)))          # bound the (u, u, chunk) arrays to ~32 MB
+    for k0 in range(0, k, step):
+        ks = slice(k0, min(k, k0 + step))
+        ss = s[:, :, ks] if s.shape[2] > 1 else s
+        ff = fin[:, :, ks] if fin.shape[2] > 1 else fin
+        ww = w[:, ks] if kw > 1 else w
+        e = np.zeros((u, u, ks.stop - ks.start))
+        for j in range(c):
+            a = ss[:, j, :]
+            both = ff[:, None, j, :] & ff[None, :, j, :]
+            gt = (a[:, None, :] > a[None, :, :]) + 0.5 * (a[:, None, :] == a[None, :, :])
+            e += np.where(both, gt * ww[j][None, None, :], 0.0)
+        out[:, ks] = np.sign(e - e.transpose(1, 0, 2)).sum(axis=1)
+    return out
 
 
 def node_method(fw: Framework, code: str, spec: MethodSpec) -> AggregateSpec:
@@ -221,7 +230,7 @@ def aggregate_tree(fw: Framework, norm: np.ndarray, spec: MethodSpec,
     n_ind = len(fw.indicators)
     aidx = {c: i for i, c in enumerate(fw.aggregates)}
     u = norm.shape[0]
-    aggs = np.full((u, len(fw.aggregates), k), np.nan)
+    aggs = np.empty((u, len(fw.aggregates), k))          # every node is written below
     if base is None:
         base, _ = base_weights(fw, spec)
     data_driven = spec.weights.method in ("entropy", "critic", "pca")

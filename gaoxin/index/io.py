@@ -31,6 +31,8 @@ def read_data(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
     if "unit" not in df.columns:
         raise DataError(f"数据文件 {path}" + (f" 工作表 {sheet}" if sheet else "") + " 缺少 unit 列（单位代码）")
     if {"indicator", "value"} <= set(df.columns):
+        if "period" in df.columns and "year" not in df.columns:   # the store's name for the year
+            df = df.rename(columns={"period": "year"})
         return long_to_wide(df, str(path))
     return df
 

@@ -117,7 +117,8 @@ def score_years(fw: Framework, prep: Prepared, xn: np.ndarray, spec: MethodSpec,
     if years is not None and not sel.any():
         raise DataError(f"数据中没有年份 {years}；已有年份：{sorted(set(prep.years.tolist()))}")
     k = 1 if weight_sets is None else weight_sets.shape[1]
-    scores = np.full((int(sel.sum()), len(fw.codes) if full else len(fw.aggregates), k), np.nan)
+    # every selected row belongs to exactly one year below, so every row is written
+    scores = np.empty((int(sel.sum()), len(fw.codes) if full else len(fw.aggregates), k))
     used_by_year = {}
     ys = prep.years[sel]
     xs = xn[sel]

@@ -11,7 +11,11 @@ import pandas as pd
 from . import steps
 from .aggregate import aggregate_tree
 from .framework import Framework
-from .spec import MethodSpec
+from .spec import MethodSpec, defaults
+
+
+def _num(v) -> float | None:
+    return None if v is None or not np.isfinite(v) else float(v)
 
 
 @dataclass
@@ -178,7 +182,52 @@ class IndexResult:
                          "sd": f.std(ddof=1) if f.size > 1 else np.nan, "skew": sk, "kurt": ku,
                          "availability": f.size / max(v.size, 1), "zeros": int((f == 0).sum()),
                          "unique": int(np.unique(f).size)})
-        return pd.DataFrame(rows).set_index("code")
+        out = pd.DataFrame(rows).set_index("code")
+        t = defaults()["stats"]
+        out["flag_outlier"] = (out["skew"].abs() >= t["t_skew"]) & (out["kurt"] >= t["t_kurt"])
+        out["flag_availability"] = out["availability"] < t["t_avail"]
+        return out
+
+    def correlation_flags(self, method: str = "pearson", year: int | None = None,
+                          high: float | None = None, low: float | None = None) -> pd.DataFrame:
+        """Sibling pairs that are collinear (r > high) or conflicting (r < low), per aggregate node."""
+        t = defaults()["correlation_flags"]
+        high = t["high"] if high is None else high
+        low = t["low"] if low is None else low
+        rows = []
+        for node in self.framework.aggregates:
+            kids = self.framework.children(node)
+            if len(kids) < 2:
+                continue
+            c = self.scores[self._year_rows(year)][kids].corr(method=method).to_numpy()
+            i, j = np.triu_indices(len(kids), 1)
+            for a, b, r in zip(i, j, c[i, j]):
+                if np.isfinite(r) and (r > high or r < low):
+                    rows.append({"node": node, "a": kids[a], "b": kids[b], "r": float(r),
+                                 "kind": "collinear" if r > high else "negative"})
+        return pd.DataFrame(rows, columns=["node", "a", "b", "r", "kind"])
+
+    def profile(self, unit: str, year: int | None = None, n: int = 3) -> dict[str, Any]:
+        """Everything a unit page (园区画像) shows, JSON-ready: node scores and ranks, strengths and
+        weaknesses, contributions, change on the previous year."""
+        i = self._unit_row(unit, year)
+        fw = self.framework
+        nodes = [{"code": c, "name": fw.nodes[c].name, "level": fw.nodes[c].level,
+                  "score": _num(self.score_matrix[i, k]), "rank": _num(self.rank_matrix[i, k])}
+                 for k, c in enumerate(self.codes)]
+        yr = int(self.rows["year"].iloc[i]) if self.has_year else None
+        change = None
+        if self.has_year:
+            yoy = self.year_on_year()
+            yoy = yoy[(yoy["unit"].astype(str) == str(unit)) & (yoy["year"] == yr)]
+            change = {r.code: {"change": _num(r.change), "rank_change": _num(r.rank_change)}
+                      for r in yoy.itertuples()}
+        rec = lambda df: json.loads(df.to_json(orient="records", force_ascii=False))  # noqa: E731
+        return {"unit": str(unit), "name": str(self.rows["name"].iloc[i]) if "name" in self.rows else str(unit),
+                "year": yr, "n_units": int(self._year_rows(yr).sum()), "nodes": nodes,
+                "strengths_weaknesses": rec(self.strengths_weaknesses(unit, n, yr)),
+                "contributions": rec(self.contributions(unit, yr)), "change": change,
+                "method": self.spec.to_dict()}
 
     def correlations(self, node: str | None = None, method: str = "pearson",
                      year: int | None = None) -> pd.DataFrame:

@@ -124,7 +124,7 @@ def clean_series(values: pd.Series, unit: str | None = None) -> tuple[pd.Series,
     strings go through the scalar cleaner (a column has few distinct odd spellings)."""
     obj = values.astype(object)
     out = pd.to_numeric(obj, errors="coerce").astype("float64")
-    errors = pd.Series([None] * len(obj), index=obj.index, dtype=object)
+    errors = np.full(len(obj), None, dtype=object)
     # numeric strings with a '%' never reach here as numbers; booleans are coerced to 0/1 by pandas
     arr = obj.to_numpy()
     leftover = out.isna().to_numpy()
@@ -132,21 +132,18 @@ def clean_series(values: pd.Series, unit: str | None = None) -> tuple[pd.Series,
         if obj.dtype == object and len(arr) else np.zeros(len(arr), bool)
     todo = leftover | bool_mask
     if todo.any():
-        sub = obj[todo]
-        mapping: dict = {}
-        for v in pd.unique(sub.to_numpy()):
-            key = v
+        pos = np.flatnonzero(todo)
+        codes, uniques = pd.factorize(arr[pos], use_na_sentinel=True)
+        u_val = np.full(len(uniques) + 1, np.nan)      # last slot: the NA sentinel (-1)
+        u_err = np.full(len(uniques) + 1, None, dtype=object)
+        for i, v in enumerate(uniques):
             try:
-                mapping[key] = (clean_number(v, unit), None)
+                u_val[i] = clean_number(v, unit)
             except CleanError as exc:
-                mapping[key] = (math.nan, exc.args[0])
-            except TypeError:  # unhashable odd cell
-                mapping[key] = (math.nan, "无法识别为数值")
-        vals = np.array([mapping[v][0] for v in sub.to_numpy()], dtype="float64")
-        errs = [mapping[v][1] for v in sub.to_numpy()]
-        out[todo] = vals
-        errors[todo] = errs
-    return out, errors
+                u_err[i] = exc.args[0]
+        out.iloc[pos] = u_val[codes]
+        errors[pos] = u_err[codes]
+    return out, pd.Series(errors, index=obj.index, dtype=object)
 
 
 def clean_year(value: object, lo: int = 1949, hi: int = 2100) -> int:

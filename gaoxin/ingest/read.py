@@ -16,13 +16,26 @@ class ReadError(Exception):
     """The file cannot be read at all; args[0] is the Chinese reason."""
 
 
+HEADER_SCAN_ROWS = 10  # a title row or two above the header is common in official spreadsheets
+
+
 @dataclass
 class Sheet:
     name: str | None          # None for CSV
     header: list[str]
     frame: pd.DataFrame       # object columns, one per header cell, index = Excel row number
     encoding: str | None = None
+    header_row: int = 1       # the row (as Excel numbers it) holding the header
     notes: list[str] = field(default_factory=list)
+
+
+def _header_index(rows) -> int:
+    """0-based index of the header: the first of the top rows whose cells name a known layout."""
+    from gaoxin.ingest.validate import detect_kind
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        if detect_kind(_header_cells(row))[0] is not None:
+            return i
+    return 0
 
 
 def _header_cells(row) -> list[str]:
@@ -30,7 +43,7 @@ def _header_cells(row) -> list[str]:
     return [clean_text(c) or "" for c in row]
 
 
-def _frame(header: list[str], rows: list[list]) -> pd.DataFrame:
+def _frame(header: list[str], rows: list[list], first_row: int = 2) -> pd.DataFrame:
     width = len(header)
     # drop trailing all-blank columns without a header and all-blank rows
     while width and not header[width - 1]:
@@ -38,7 +51,7 @@ def _frame(header: list[str], rows: list[list]) -> pd.DataFrame:
     header = header[:width]
     data = [list(r[:width]) + [None] * (width - len(r)) for r in rows]
     df = pd.DataFrame(data, columns=range(width), dtype=object)
-    df.index = pd.RangeIndex(2, 2 + len(df))  # Excel row numbers: header is row 1
+    df.index = pd.RangeIndex(first_row, first_row + len(df))  # row numbers as Excel shows them
     if len(df) and width:
         blank = (df.isna() | (df == "")).all(axis=1)
         df = df[~blank]
@@ -57,10 +70,13 @@ def read_xlsx(path: Path) -> list[Sheet]:
         if name in SKIP_SHEETS:
             continue
         rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        if not rows or not any(str(c).strip() for c in rows[0]):
+        if not rows:
             continue
-        header = _header_cells(rows[0])
-        sheets.append(Sheet(name=name, header=header, frame=_frame(header, rows[1:])))
+        h = _header_index(rows)
+        if not any(str(c).strip() for c in rows[h]):
+            continue
+        header = _header_cells(rows[h])
+        sheets.append(Sheet(name=name, header=header, frame=_frame(header, rows[h + 1:], h + 2), header_row=h + 1))
     if not sheets:
         raise ReadError("文件中没有含表头的工作表（表头应在第1行）")
     return sheets
@@ -92,17 +108,18 @@ def read_csv(path: Path) -> list[Sheet]:
         raise ReadError("文件为空") from exc
     if df.empty:
         raise ReadError("文件为空")
-    header = _header_cells(df.iloc[0].tolist())
-    body = df.iloc[1:].astype(object)
+    h = _header_index(df.iloc[:HEADER_SCAN_ROWS].values.tolist())
+    header = _header_cells(df.iloc[h].tolist())
+    body = df.iloc[h + 1:].astype(object)
     width = len(header)
     while width and not header[width - 1]:
         width -= 1
     body = body.iloc[:, :width]
     body.columns = header[:width]
-    body.index = pd.RangeIndex(2, 2 + len(body))
+    body.index = pd.RangeIndex(h + 2, h + 2 + len(body))
     blank = (body.apply(lambda c: c.str.strip()) == "").all(axis=1) if width else body.index.notna()
     body = body[~blank]
-    return [Sheet(name=None, header=header[:width], frame=body, encoding=enc)]
+    return [Sheet(name=None, header=header[:width], frame=body, encoding=enc, header_row=h + 1)]
 
 
 def read_table(path: str | Path) -> list[Sheet]:

@@ -202,10 +202,12 @@ def _cell(v) -> str | None:
 
 
 class _Collector:
-    def __init__(self, file: str, sheet: str | None):
-        self.file, self.sheet, self.items = file, sheet, []
+    def __init__(self, file: str, sheet: str | None, header_row: int = 1):
+        self.file, self.sheet, self.items, self.header_row = file, sheet, [], header_row
 
     def add(self, row, column, value, reason, suggestion=None):
+        if row == 1:  # "the header": report the row the header really is on
+            row = self.header_row
         self.items.append(Problem(self.file, self.sheet, None if row is None else int(row), column,
                                   _cell(value), reason, suggestion))
 
@@ -324,7 +326,7 @@ def _duplicates(long: pd.DataFrame, out: _Collector) -> None:
 
 
 def validate_observations(file: str, sheet: Sheet, layout: str, ctx: Context, source: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
-    out = _Collector(file, sheet.name)
+    out = _Collector(file, sheet.name, sheet.header_row)
     f = sheet.frame
     header = sheet.header
     seen = set()
@@ -458,7 +460,7 @@ def _parse_date(v) -> date:
 def validate_records(file: str, sheet: Sheet, kind: str, ctx: Context, source: str | None = None) -> tuple[list[dict], pd.DataFrame, list[Problem]]:
     """Model rows for enterprises / results / demands / policies; for enterprises also the long
     observations of indicator columns when a 年份 column is present."""
-    out = _Collector(file, sheet.name)
+    out = _Collector(file, sheet.name, sheet.header_row)
     fields = S.FIELD_MAPS[kind]
     f = sheet.frame
     header = sheet.header
@@ -680,7 +682,7 @@ def validate_sheets(file: str, sheets: list[Sheet], ctx: Context, kind: str | No
     for sheet in sheets:
         skind, layout = detect_kind(sheet.header)
         if kind is not None and skind is not None and skind != kind:
-            result.problems.append(Problem(file, sheet.name, 1, None, None,
+            result.problems.append(Problem(file, sheet.name, sheet.header_row, None, None,
                                            f"表头像“{S.KIND_LABELS.get(skind, skind)}”，与指定的类型“{S.KIND_LABELS.get(kind, kind)}”不符"))
             continue
         if skind is None:
@@ -691,7 +693,7 @@ def validate_sheets(file: str, sheets: list[Sheet], ctx: Context, kind: str | No
                 "请使用 gaoxin template 生成的模板"))
             continue
         if result.kind is not None and skind != result.kind:
-            result.problems.append(Problem(file, sheet.name, 1, None, None,
+            result.problems.append(Problem(file, sheet.name, sheet.header_row, None, None,
                                            "同一文件中的工作表类型不一致：请分开导入"))
             continue
         result.kind = skind

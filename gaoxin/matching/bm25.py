@@ -85,8 +85,9 @@ class BM25Index:
             out = np.zeros((nq, self.n_docs), np.float32)
         part = (q[:, light].tocsr() @ sparse_w).tocsr()
         if part.nnz:
-            rows = np.repeat(np.arange(nq), np.diff(part.indptr))
-            out[rows, part.indices] += part.data.astype(np.float32, copy=False)
+            # canonical csr output has no duplicate cells, so a flat fancy-index add is safe (and fast)
+            flat = np.repeat(np.arange(nq, dtype=np.int64) * self.n_docs, np.diff(part.indptr)) + part.indices
+            out.reshape(-1)[flat] += part.data.astype(np.float32, copy=False)
         return out
 
     def save(self, directory: Path) -> None:

@@ -58,22 +58,29 @@ class Hits:
 def _argtopk_unsorted(scores: np.ndarray, k: int, chunk: int = 64) -> np.ndarray:
     """Column indices of the k largest entries per row (unordered), exact.
 
-    For wide rows a full argpartition is slow, so rows are cut into chunks of `chunk` columns and only
-    the k chunks with the largest maxima are searched: every one of the k largest values lies in a
-    chunk whose maximum is at least the k-th largest value, and at most k chunks qualify."""
+    A full argpartition over wide rows is slow, so the columns are split into groups and only the k
+    groups with the largest maxima are searched: each of the k largest values lies in a group whose
+    maximum is at least the k-th largest value, and at most k groups can qualify. Group g holds the
+    strided columns g, g+m, g+2m, … so the group maxima are one fast element-wise reduction; the
+    columns past the last full stride form one extra group."""
     nb, n = scores.shape
     if n <= 8 * chunk or n < 4 * k * chunk:
         return np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    n_main = (n // chunk) * chunk
-    cmax = scores[:, :n_main].reshape(nb, n_main // chunk, chunk).max(axis=2)
-    if n_main < n:
-        cmax = np.hstack([cmax, scores[:, n_main:].max(axis=1, keepdims=True)])
-    top_chunks = np.argpartition(-cmax, k - 1, axis=1)[:, :k]                      # nb × k
-    cols = (top_chunks[:, :, None] * chunk + np.arange(chunk)[None, None, :]).reshape(nb, -1)
+    m = n // chunk
+    n_main = m * chunk
+    gmax = scores[:, :n_main].reshape(nb, chunk, m).max(axis=1)              # nb × m
+    has_tail = n_main < n
+    if has_tail:
+        gmax = np.hstack([gmax, scores[:, n_main:].max(axis=1, keepdims=True)])
+    top = np.argpartition(-gmax, k - 1, axis=1)[:, :k]                            # nb × k groups
+    cols = top[:, :, None] + np.arange(chunk)[None, None, :] * m                  # strided members
+    if has_tail:
+        tail_cols = n_main + np.arange(chunk)[None, None, :]
+        cols = np.where((top == m)[:, :, None], tail_cols, cols)
+    cols = cols.reshape(nb, -1)
     valid = cols < n
     cols = np.where(valid, cols, 0)
-    vals = np.take_along_axis(scores, cols, axis=1)
-    vals = np.where(valid, vals, -np.inf)
+    vals = np.where(valid, np.take_along_axis(scores, cols, axis=1), -np.inf)
     pick = np.argpartition(-vals, k - 1, axis=1)[:, :k]
     return np.take_along_axis(cols, pick, axis=1)
 

@@ -42,8 +42,12 @@ def build(inp: ZoneEvaluationInput) -> bytes:
                     f"{r[r['level'] != '国家级']['score'].mean():.2f} 分。")
     D.image(doc, charts.hunan_map(inp.city_scores, f"{inp.year}年各市州高新区平均综合得分", legend="平均得分"),
             13.0, "图1  各市州高新区平均综合得分分布")
-    rs = r.sort_values("rank")
-    D.image(doc, charts.bar_chart(list(rs["name"].str.replace("高新技术产业开发区", "高新区")), list(rs["score"]),
+    rs = r.sort_values("rank", na_position="last")
+    if rs["score"].isna().any():
+        inp.notes.append("以下高新区数据不足、未能计算综合得分，列于排名表末尾：" +
+                         "、".join(rs.loc[rs["score"].isna(), "name"].astype(str)) + "。")
+    scored = rs[rs["score"].notna()]
+    D.image(doc, charts.bar_chart(list(scored["name"].str.replace("高新技术产业开发区", "高新区")), list(scored["score"]),
                                   xlabel="综合得分"), 15.0, "图2  高新区综合得分")
 
     D.heading(doc, "二、综合排名", 1)
@@ -51,11 +55,10 @@ def build(inp: ZoneEvaluationInput) -> bytes:
     table["name"] = table["name"].str.replace("高新技术产业开发区", "高新区")
     if "rank_q05" in inp.profiles:
         iv = inp.profiles.set_index("unit")
-        table.insert(5, "排名区间", [f"{int(iv.loc[u, 'rank_q05'])}–{int(iv.loc[u, 'rank_q95'])}" if u in iv.index else "—"
-                                     for u in rs["unit"]])
+        table.insert(5, "排名区间", [_interval(iv, u) for u in rs["unit"]])
     table = table.rename(columns={"rank": "排名", "name": "高新区", "city": "市州", "level": "级别", "score": "综合得分",
                                   **inp.dimension_labels})
-    table["排名"] = table["排名"].astype(int)
+    table["排名"] = table["排名"].astype("Int64")
     D.table(doc, table, font_size=8)
     D.para(doc, "注：排名区间为不确定性分析（权重扰动与聚合方法备选）下排名的 5%–95% 分位区间；"
                 "区间越窄，排名越稳健。", indent=False)
@@ -79,3 +82,12 @@ def build(inp: ZoneEvaluationInput) -> bytes:
         D.para(doc, note)
     D.footer_date(doc)
     return D.to_bytes(doc)
+
+
+def _interval(iv: pd.DataFrame, unit: str) -> str:
+    if unit not in iv.index:
+        return "—"
+    lo, hi = iv.loc[unit, "rank_q05"], iv.loc[unit, "rank_q95"]
+    if lo != lo or hi != hi:
+        return "—"
+    return f"{int(lo)}–{int(hi)}"

@@ -143,6 +143,7 @@ def _dialect_insert(session: Session, table):
 OBS_KEY = ["unit_type", "unit_code", "indicator_code", "period"]
 
 
+SQLITE_BULK_CACHE_KIB = 131072  # 128 MiB page cache for large writes (a limit, not an allocation)
 OBS_COLUMNS = OBS_KEY + ["value", "unit_of_measure", "source", "is_demo", "batch_id"]
 OBS_UPDATE = ("value", "unit_of_measure", "source", "is_demo", "batch_id")
 
@@ -177,6 +178,9 @@ def write_observations(session: Session, frame: pd.DataFrame, batch_id: int | No
         return 0
     # a key twice in one frame: the last row wins (PostgreSQL's INSERT … SELECT would refuse it)
     frame = frame.drop_duplicates(OBS_KEY, keep="last")
+    # rows in key order append to the unique index instead of hopping across it: at a million
+    # rows this is several times faster on SQLite (and kinder to PostgreSQL's B-tree too)
+    frame = frame.sort_values(OBS_KEY, kind="stable")
     rows = _obs_tuples(frame, batch_id, is_demo)
     conn = session.connection()
     dbapi = conn.connection.dbapi_connection
@@ -207,6 +211,8 @@ def write_observations(session: Session, frame: pd.DataFrame, batch_id: int | No
                f"ON CONFLICT ({key}) {action}")
         cur = dbapi.cursor()
         try:
+            if len(rows) > 50_000:  # the default 2 MB page cache thrashes on a large index
+                cur.execute(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB}")
             for i in range(0, len(rows), CHUNK * 10):
                 chunk = rows[i:i + CHUNK * 10]
                 cur.executemany(sql, chunk)

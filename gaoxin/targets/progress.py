@@ -233,8 +233,11 @@ def evaluate(rows: pd.DataFrame, values: np.ndarray, years, as_of: int,
     missing = np.isnan(actual) | no_target
     status = np.where(met & ~missing, th.achieved_status, status)
     status = np.where(missing, th.missing_status, status)
+    no_ratio = np.isnan(ratio) & ~not_due & ~met & ~missing  # e.g. no base year: cannot judge the pace
+    status = np.where(no_ratio, th.missing_status, status)
     reason = np.where(np.isnan(actual), "无截至该年的实际值",
-                      np.where(no_target, "缺少基期值，无法确定目标水平", ""))
+                      np.where(no_target, "缺少基期值，无法确定目标水平",
+                               np.where(no_ratio, "缺少基期年份，无法计算时间进度", "")))
     deteriorating = (ratio < 0) & ~missing & ~met
 
     out = pd.DataFrame({

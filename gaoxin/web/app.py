@@ -32,7 +32,7 @@ def create_app(database_url: str | None = None, secret_key: str | None = None,
                     "修改类请求需在请求头 X-CSRF-Token 中携带令牌（GET /api/auth/csrf 获取）。"
                     "表格类接口加 ?format=xlsx 可导出 Excel。",
         version="0.1.0",
-        docs_url="/api/docs", redoc_url=None, swagger_ui_oauth2_redirect_url=None, openapi_url="/api/openapi.json",
+        docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None, openapi_url="/api/openapi.json",
     )
     app.state.database_url = url
     app.state.sessionmaker = sessionmaker(bind=get_engine(url), expire_on_commit=False)
@@ -48,6 +48,14 @@ def create_app(database_url: str | None = None, secret_key: str | None = None,
     app.include_router(api_core.router)
     app.include_router(api_engines.router)
     app.include_router(pages.router)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs():
+        # Swagger UI from the vendored npm swagger-ui-dist (no CDN at run time)
+        from fastapi.openapi.docs import get_swagger_ui_html
+        return get_swagger_ui_html(openapi_url="/api/openapi.json", title="高新区创新监测评价平台 API 文档",
+                                   swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/vendor/swagger-ui.css", swagger_favicon_url="/favicon.ico")
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon():

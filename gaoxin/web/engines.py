@@ -290,11 +290,12 @@ def zone_profile(db, zone_code, year, framework):
         ua = uncertainty_stats(db, y, framework)
         row = ua[ua["unit"] == zone_code].iloc[0]
         interval = [int(row["q05"]), int(row["q95"])]
-    except (HTTPException, IndexError):
+    except (HTTPException, IndexError, ValueError):
         interval = None
     dmax = float(year_scores[dims].max().max())
+    rank = rk.loc[key, fw.root]
     return {"zone": zone_code, "year": y, "framework_name": fw.name, "score": score,
-            "rank": int(rk.loc[key, fw.root]), "n_units": int(len(units)), "rank_interval": interval,
+            "rank": None if rank != rank else int(rank), "n_units": int(len(units)), "rank_interval": interval,
             "yoy": None if not prev or prev[0]["score"] is None or score is None else round(score - prev[0]["score"], 2),
             "dimensions": [{"code": d, "name": fw.nodes[d].name, "score": _num(sc.loc[key, d]),
                             "mean": _num(year_scores[d].mean())} for d in dims],

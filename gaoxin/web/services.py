@@ -133,6 +133,8 @@ def import_history(db: Session, user: Principal, limit: int = 500) -> pd.DataFra
         stmt = stmt.where(b.username == user.username)
     df = pd.DataFrame(db.execute(stmt.order_by(b.id.desc()).limit(limit)).all(), columns=list(IMPORT_LABELS))
     df["status"] = df["status"].map(lambda s: STATUS_LABELS.get(s, s))
+    df["kind"] = df["kind"].map(lambda k: _kind_labels().get(k, k))
+    df["created_at"] = beijing_time(df["created_at"])
     return df
 
 
@@ -242,6 +244,23 @@ def audit_frame(db: Session, user: Principal, zone: str | None, limit: int) -> p
         stmt = stmt.where(or_(a.zone_code.in_(sorted(user.zones)), a.username == user.username))
     df = pd.DataFrame(db.execute(stmt.order_by(a.id.desc()).limit(limit)).all(), columns=list(AUDIT_LABELS))
     import json
+    df["at"] = beijing_time(df["at"])
     for c in ("before", "after"):
         df[c] = df[c].map(lambda v: "" if v is None else json.dumps(v, ensure_ascii=False))
     return df
+
+
+def _kind_labels() -> dict:
+    try:
+        from gaoxin.ingest.schema import KIND_LABELS
+        return KIND_LABELS
+    except ImportError:
+        return {}
+
+
+def beijing_time(col: pd.Series) -> pd.Series:
+    """Stored UTC (SQLite returns naive UTC) → Beijing time text for tables and exports."""
+    if col.empty:
+        return col.astype(object)
+    t = pd.to_datetime(col, utc=True)
+    return t.dt.tz_convert("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M:%S")

@@ -37,7 +37,7 @@ def test_build_demo_flags_and_counts(db_url):
     full = len(zones) * leaves * 7
     got = len(zobs[zobs.indicator_code.str.match(r"^D\d")])
     assert 0.9 * full < got < full
-    assert set(zobs.period) == set(range(2019, 2026))
+    assert set(zobs[zobs.indicator_code.str.match(r"^D\d")].period) == set(range(2019, 2026))
 
 
 def test_same_seed_same_data_and_rebuild(db_url, sqlite_db_url):

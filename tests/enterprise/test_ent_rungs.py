@@ -229,3 +229,13 @@ def test_rungs_match_the_reference_ladder():
     rules = load_rules()
     assert [(r["code"], r["name"]) for r in rules.rungs] == [(r["code"], r["name"]) for r in ladder]
     assert [r["name"] for r in rules.rungs if r["on_ladder"]] == [r["name"] for r in ladder if r["in_seed_ladder"]]
+
+
+def test_highest_rung_counts_a_held_certificate(make):
+    # fails the data test (staff 5 %) but holds a valid certificate → holds 高新技术企业
+    j = judge(make({"tech_staff_y0": 5.0, "hte_cert_year": float(AS_OF - 1), "founded": pd.Timestamp("2012-01-01")},
+                   {"tech_staff_y0": 5.0, "founded": pd.Timestamp("2012-01-01")}), as_of=AS_OF)
+    assert j.rung("高企").status.tolist() == [FAIL, FAIL]
+    assert j.highest_rung[0] == "高新技术企业"
+    assert j.highest_rung[1] != "高新技术企业"
+    assert j.to_records()[0]["judgements"]["高新技术企业"]["held"] is True

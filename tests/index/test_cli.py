@@ -181,3 +181,18 @@ def test_evaluate_on_demo_database(app, db_url):
     for h in ("排名", "高新区", "所在市州", "综合得分", "示例数据"):
         assert h in r.output
     assert "知识创造和技术创新能力" in r.output or "知识创造" in r.output
+    r = runner.invoke(app, ["evaluate", "--year", "2024", "--level", "省级"])
+    assert r.exit_code == 0 and "省级高新区综合评价排名" in r.output
+    r = runner.invoke(app, ["evaluate", "--level", "市级"])
+    assert r.exit_code == 1 and "没有级别" in r.output
+
+
+def test_read_long_with_period_and_duplicate_message(tmp_path):
+    from gaoxin.index import io as iio
+    p = tmp_path / "long.csv"
+    p.write_text("unit,indicator,period,value\nA,x,2024,1\nA,y,2024,2\nB,x,2024,3\n", encoding="utf-8")
+    wide = iio.read_data(p)
+    assert list(wide.columns) == ["unit", "year", "x", "y"] and wide["y"].isna().sum() == 1
+    p.write_text("unit,indicator,year,value\nA,x,2024,1\nA,x,2024,2\n", encoding="utf-8")
+    with pytest.raises(iio.DataError, match="第 3 行：单位 A 的指标 x 重复"):
+        iio.read_data(p)

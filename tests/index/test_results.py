@@ -77,3 +77,31 @@ def test_ranks_within_groups(fw2, frame4):
     assert r.tolist() == [2, 1, 1, 1]
     with pytest.raises(KeyError):
         res.ranks_within("nope")
+
+
+def test_statistics_flags_and_correlation_flags():
+    fw = index.load_framework({"nodes": [{"code": "R", "children": [
+        {"code": "x"}, {"code": "y"}, {"code": "z"}]}]})
+    df = pd.DataFrame({"unit": [f"u{i}" for i in range(12)],
+                       "x": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 30, 100.0],
+                       "y": [2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 60, 200.0],      # 2·x: collinear
+                       "z": [12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1.0]})
+    res = index.evaluate(fw, df)
+    st = res.statistics()
+    assert st.loc["x", "flag_outlier"] and not st.loc["z", "flag_outlier"]
+    fl = res.correlation_flags()
+    kinds = {(r.a, r.b): r.kind for r in fl.itertuples()}
+    assert kinds[("x", "y")] == "collinear" and kinds[("x", "z")] == "negative"
+
+
+def test_profile_is_json_ready(fw2, frame4):
+    import json
+    df = pd.concat([frame4.assign(year=2023), frame4.assign(year=2024, a=frame4["a"][::-1].to_numpy())])
+    res = index.evaluate(fw2, df)
+    p = res.profile("U1")
+    json.dumps(p, ensure_ascii=False)
+    assert p["year"] == 2024 and p["n_units"] == 4 and p["name"] == "甲"
+    idx = {n["code"]: n for n in p["nodes"]}
+    assert idx["IDX"]["score"] == pytest.approx(res.scores.loc[("U1", 2024), "IDX"])
+    assert p["change"]["a"]["change"] == pytest.approx(100.0)        # U1's a went from min to max
+    assert len(p["strengths_weaknesses"]) == 6

@@ -35,6 +35,28 @@ def test_ahp_textbook_3x3_closed_form():
     assert w == pytest.approx([0.6370, 0.2583, 0.1047], abs=1e-4)
 
 
+SAATY_HOUSE = [  # Saaty (1990) "How to make a decision: the AHP", EJOR 48:9–26, buying a house:
+    # size, transportation, neighbourhood, age, yard, modern facilities, condition, financing
+    [1, 5, 3, 7, 6, 6, "1/3", "1/4"],
+    ["1/5", 1, "1/3", 5, 3, 3, "1/5", "1/7"],
+    ["1/3", 3, 1, 6, 3, 4, 6, "1/5"],
+    ["1/7", "1/5", "1/6", 1, "1/3", "1/4", "1/7", "1/8"],
+    ["1/6", "1/3", "1/3", 3, 1, "1/2", "1/5", "1/6"],
+    ["1/6", "1/3", "1/4", 4, 2, 1, "1/5", "1/6"],
+    [3, 5, "1/6", 7, 5, 5, 1, "1/2"],
+    [4, 7, 5, 8, 6, 6, 2, 1],
+]
+
+
+def test_ahp_saaty_house_example():
+    # published: priorities .173 .054 .188 .018 .031 .036 .167 .333, λmax 9.669, C.I. 0.238, C.R. 0.169
+    w, cr = W.ahp(SAATY_HOUSE)
+    assert w == pytest.approx([0.173, 0.054, 0.188, 0.018, 0.031, 0.036, 0.167, 0.333], abs=5e-4)
+    assert cr == pytest.approx(0.169, abs=5e-4)
+    lam = 8 + cr * 1.41 * 7
+    assert lam == pytest.approx(9.669, abs=1e-3)
+
+
 def test_ahp_consistent_matrix_gives_exact_weights_and_zero_cr():
     t = np.array([0.4, 0.3, 0.2, 0.1])
     m = t[:, None] / t[None, :]
@@ -51,6 +73,12 @@ def test_ahp_inconsistent_rejected_in_pipeline(fw2, frame4):
     df = frame4[["unit", "a", "b", "c"]]
     with pytest.raises(W.WeightError, match="一致性比率"):
         index.evaluate(fw3, df, {"weights": {"method": "ahp", "matrix": cyc}})
+    fw8 = index.load_framework({"nodes": [{"code": "R", "children": [{"code": f"h{i}"} for i in range(8)]}]})
+    df8 = frame4[["unit"]].assign(**{f"h{i}": frame4["a"] * (i + 1) for i in range(8)})
+    with pytest.raises(W.WeightError, match="CR = 0.169"):      # Saaty's own example fails 0.1
+        index.evaluate(fw8, df8, {"weights": {"method": "ahp", "matrix": SAATY_HOUSE}})
+    ok = index.evaluate(fw8, df8, {"weights": {"method": "ahp", "matrix": SAATY_HOUSE, "max_cr": 0.2}})
+    assert ok.consistency["R"] == pytest.approx(0.169, abs=5e-4)
     with pytest.raises(W.WeightError, match="互反"):
         W.ahp([[1, 2], [2, 1]])
 
@@ -128,3 +156,15 @@ def test_copeland_hand():
     s = S([1, 2, 3], [2, 1, 3])
     assert agg(s, [1, 1], method="copeland").tolist() == [-1, -1, 2]
     assert agg(s, [3, 1], method="copeland").tolist() == [-2, 0, 2]
+
+
+@pytest.mark.parametrize("method", ["arithmetic", "geometric", "harmonic", "mean_p", "topsis", "copeland"])
+def test_every_aggregation_vectorised_over_weight_sets(method):
+    rng = np.random.default_rng(1)
+    s = rng.random((150, 4, 1)) * 100
+    s[rng.random(s.shape) < 0.05] = nan
+    w = rng.random((4, 300))
+    spec = AggregateSpec(method=method, p=0.5)
+    out = aggregate(s, w, spec)
+    for k in range(0, 300, 37):
+        assert out[:, k] == pytest.approx(aggregate(s, w[:, [k]], spec)[:, 0], nan_ok=True)

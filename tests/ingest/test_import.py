@@ -232,3 +232,14 @@ def test_unrecognised_file_and_encoding(db_url, tmp_path):
     assert rep.status == "rejected"
     d = rep.to_dict()
     assert d["status_label"] == "已拒绝" and isinstance(d["problems"][0]["reason"], str)
+
+
+def test_title_rows_above_header_keep_excel_row_numbers(db_url, tmp_path):
+    path = write_xlsx(tmp_path / "titled.xlsx", {"2023年报表": [["2023年高新区主要指标统计表（示例）"], [],
+                                                               ["单位", "年份", "D1_1"],
+                                                               ["长沙高新区", 2023, 5], ["株洲高新区", 2023, "五"]]})
+    rep = run(db_url, path)
+    assert rep.status == "rejected"
+    assert [(p.sheet, p.row, p.column) for p in rep.problems] == [("2023年报表", 5, "D1_1")]
+    path = write_xlsx(tmp_path / "titled2.xlsx", {"表": [["统计表"], ["单位", "年份", "D1_1"], ["长沙高新区", 2023, 5]]})
+    assert run(db_url, path).written == 1

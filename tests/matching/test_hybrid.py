@@ -132,3 +132,12 @@ def test_weighted_scores_are_min_max_form():
     # doc0: bm25 is the row max → 0.5·1; dense 0.6 with min 0, max 1 → 0.5·0.6
     pos = h.index[0].tolist().index(0)
     assert h.score[0][pos] == pytest.approx(0.5 + 0.3, abs=1e-5)
+
+
+@pytest.mark.parametrize("width", [600, 2561, 4097, 10000])
+def test_topk_values_match_full_sort_with_ties(width):
+    rng = np.random.default_rng(width)
+    s = rng.integers(0, 50, size=(6, width)).astype(np.float32)  # many ties
+    s[2, rng.choice(width, width // 2, replace=False)] = -np.inf
+    _, vals = topk_rows(s, 10)
+    assert np.array_equal(vals, -np.sort(-s, axis=1)[:, :10])

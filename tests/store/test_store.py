@@ -115,3 +115,13 @@ def test_record_audit(db_url):
         assert (a.username, a.action, a.before, a.after) == ("admin", "update", {"value": 1.5},
                                                              {"value": 2.0, "at": "2025-01-01"})
         assert a.at is not None
+
+
+def test_migration_matches_models(empty_db_url):
+    """The shipped migration creates exactly the schema of models.py (else run scripts/regen-migration.sh)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    init_database(empty_db_url)
+    with get_engine(empty_db_url).connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == [], "models.py 与迁移不一致，请运行 scripts/regen-migration.sh：" + str(diff)[:500]

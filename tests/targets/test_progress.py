@@ -226,3 +226,27 @@ def test_thresholds_are_cited():
     th = load_thresholds()
     assert "open-sdg" in th.source and "ESCAP" in th.source
     assert [m for _, m in th.bands] == [0.95, 0.60, None]
+
+
+def test_more_is_never_worse_for_increasing_targets():
+    """Property: raising the actual never lowers progress nor worsens the status (increasing targets),
+    and lowering it never does for decreasing ones."""
+    rng = np.random.default_rng(42)
+    order = {"严重滞后": 0, "进度滞后": 1, "进度正常": 2, "已完成": 3}
+    for comparator in (">=", "<="):
+        n = 400
+        base = rng.uniform(50, 150, n)
+        target = base * (rng.uniform(1.2, 3.0, n) if comparator == ">=" else rng.uniform(0.3, 0.8, n))
+        rows = pd.DataFrame({"kind": "level", "comparator": comparator, "baseline_year": 2020,
+                             "baseline_value": base, "target_year": 2025, "target_value": target})
+        a = rng.uniform(0.2, 3.5, n) * base
+        step = rng.uniform(0, 20, n) * (1 if comparator == ">=" else -1)
+        lo = evaluate(rows, np.c_[np.full(n, np.nan), a], [2020, 2023], 2023)
+        hi = evaluate(rows, np.c_[np.full(n, np.nan), a + step], [2020, 2023], 2023)
+        assert (hi["progress"] >= lo["progress"] - 1e-12).all()
+        assert (hi["status"].map(order) >= lo["status"].map(order)).all()
+
+
+def test_no_base_year_is_not_called_behind():
+    r = run(dict(kind="count", comparator=">=", target_year=2025, target_value=200), {2024: 150}, 2024)
+    assert r["status"] == "数据缺失" and "基期年份" in r["status_reason"]

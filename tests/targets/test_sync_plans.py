@@ -91,3 +91,13 @@ def test_on_migrated_database(db_url):
         stats = sync_plans(s)
     assert n == len(load_targets())
     assert stats["inserted"] == stats["updated"] == stats["deleted"] == 0
+
+
+def test_member_zones_become_parts(session):
+    sync_plans(session)
+    rows = session.execute(select(TargetPart.unit_type, TargetPart.unit_code, TargetPart.year, TargetPart.value)
+                           .where(TargetPart.target_id == "hz19-national-incubators")).all()
+    assert len(rows) == 7
+    assert {r.unit_type for r in rows} == {"zone"} and {r.year for r in rows} == {2019}
+    assert {r.value for r in rows} == {2}
+    assert "HN-N-XIANGTAN" in {r.unit_code for r in rows}
