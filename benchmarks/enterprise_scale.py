@@ -10,7 +10,6 @@ import resource
 import sys
 import time
 
-import numpy as np
 
 
 def peak_rss_gib() -> float:

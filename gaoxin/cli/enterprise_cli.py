@@ -24,7 +24,19 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def _default_year() -> int:
+def _default_year(file: Optional[Path] = None) -> int:
+    """The latest year with enterprise data in the store (as the web pages use); last year otherwise."""
+    if file is None:
+        try:
+            from sqlalchemy import func, select
+            from gaoxin.store.db import session_scope
+            from gaoxin.store.models import Observation
+            with session_scope() as session:
+                y = session.scalar(select(func.max(Observation.period)).where(Observation.unit_type == "enterprise"))
+            if y is not None:
+                return int(y)
+        except Exception:  # noqa: BLE001 - no database yet: fall back to last year
+            pass
     return date.today().year - 1
 
 
@@ -104,7 +116,7 @@ def _jsonable(o):
 
 FileOpt = typer.Option(None, "--file", "-f", help="企业数据文件（.xlsx/.csv，宽表：每行一家企业，列名为字段代码或中文名，年度字段加 _y0/_y1/_y2 或年份后缀）。")
 ZoneOpt = typer.Option(None, "--zone", "-z", help="高新区名称或代码（只看该园区的企业）。")
-YearOpt = typer.Option(None, "--year", "-y", help="评价年度（y0 对应的年度）；默认为上一年。")
+YearOpt = typer.Option(None, "--year", "-y", help="评价年度（y0 对应的年度）；默认为数据库中企业数据的最新年度，读文件时为上一年。")
 
 
 @sub.command("judge", help="逐家判定企业在各培育梯度（科小、雏鹰、高企、瞪羚、小巨人、上市领军、独角兽等）的认定条件。")
@@ -116,7 +128,7 @@ def judge_cmd(file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt, yea
     from gaoxin.enterprise import judge
     if fmt not in ("table", "json", "xlsx"):
         _fail(f"--format 应为 table、json 或 xlsx，而不是“{fmt}”", 2)
-    year = year or _default_year()
+    year = year or _default_year(file)
     frame = _load(file, zone, year)
     j = judge(frame, _rules(), as_of=year)
     demo = _is_demo(frame)
@@ -143,14 +155,20 @@ def judge_cmd(file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt, yea
         if demo:
             sheet.insert(0, "数据性质", "示例数据")
         validity = j.hte_validity().rename(columns={"credit_code": "统一社会信用代码", "hte_cert_year": "发证年份",
-                                                    "hte_valid_until": "有效期至", "hte_valid": "有效",
+                                                    "hte_valid_until": "资格覆盖至（年度）", "reapply_year": "重新认定年度", "hte_valid": "有效",
                                                     "reapply_next_year": "明年需重新认定"})
         validity = validity[validity["发证年份"].notna()]
         funnel = j.funnel("zone_code").rename(columns={"zone_code": "高新区"})
+        from gaoxin.enterprise import pool
+        near = pool(j, "高新技术企业", top=100)
+        near = pd.DataFrame({"统一社会信用代码": near["credit_code"], "企业名称": near["name"],
+                             "所在高新区": near["zone_code"], "未达条件数": near["n_failed"],
+                             "差距明细": near["gaps"].map("；".join)})
         with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
             sheet.to_excel(xw, sheet_name="判定结果", index=False)
             funnel.to_excel(xw, sheet_name="各园区梯度分布", index=False)
             validity.to_excel(xw, sheet_name="高企有效期", index=False)
+            near.to_excel(xw, sheet_name="高企培育库前100家", index=False)
         console.print(f"已写入 {out}（{len(sheet):,} 家企业，{year} 年）" + ("，示例数据" if demo else ""))
         if demo:
             console.print(DEMO_NOTE)
@@ -189,19 +207,20 @@ def judge_cmd(file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt, yea
 def pool_cmd(rung: str = typer.Option("高新技术企业", "--rung", "-r", help="目标梯度名称，如 高新技术企业、科技型中小企业、专精特新“小巨人”企业。"),
              top: int = typer.Option(100, "--top", "-n", help="列出前 N 家。"),
              max_failed: Optional[int] = typer.Option(None, "--max-gaps", help="最多差几项条件（默认见规则设置）。"),
+             with_unknown: bool = typer.Option(False, "--with-unknown", help="同时列出没有不符合项、但因数据缺失无法判定的企业（待补充数据）。"),
              file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt, year: Optional[int] = YearOpt,
              fmt: str = typer.Option("table", "--format", help="输出格式：table、json、xlsx。"),
              out: Optional[Path] = typer.Option(None, "--out", "-o", help="xlsx 输出文件。")):
     from gaoxin.enterprise import RuleError, judge, pool
-    year = year or _default_year()
+    year = year or _default_year(file)
     rules = _rules()
     try:
-        rules.rung(rung)
+        rung = rules.rung(rung)["name"]  # canonical name, whatever alias was typed
     except RuleError as exc:
         _fail(str(exc), 2)
     frame = _load(file, zone, year)
     j = judge(frame, rules, as_of=year)
-    p = pool(j, rung, top=top, max_failed=max_failed)
+    p = pool(j, rung, top=top, max_failed=max_failed, include_unknown=with_unknown)
     demo = _is_demo(frame)
     if fmt == "json":
         typer.echo(json.dumps(_jsonable({"as_of_year": year, "rung": rung, "is_demo": demo,
@@ -228,7 +247,7 @@ def pool_cmd(rung: str = typer.Option("高新技术企业", "--rung", "-r", help
     zn = _zone_names()
     for k, row in enumerate(p.itertuples(), 1):
         t.add_row(str(k), str(row.name), zn.get(row.zone_code, str(row.zone_code)), str(row.n_failed),
-                  "\n".join(row.gaps) or "（数据缺失，待补充）")
+                  "\n".join(row.gaps) or f"数据缺失，无法判断：{'、'.join(row.unknown)}")
     console.print(t)
     if demo:
         console.print(DEMO_NOTE)
@@ -239,7 +258,7 @@ def points_cmd(out: Optional[Path] = typer.Option(None, "--out", "-o", help="导
                file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt, year: Optional[int] = YearOpt,
                top: int = typer.Option(20, "--top", "-n", help="屏幕上显示积分最高的 N 家。")):
     from gaoxin.enterprise import innovation_points, load_points_model
-    year = year or _default_year()
+    year = year or _default_year(file)
     frame = _load(file, zone, year)
     model = load_points_model()
     pts = innovation_points(frame, model, as_of=year)

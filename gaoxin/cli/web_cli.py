@@ -91,7 +91,25 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="监听地址（�
     console.print(f"[bold green]高新区创新监测评价平台已启动：[/bold green] http://{shown}:{port}/ "
                   f"（接口文档：http://{shown}:{port}/api/docs；按 Ctrl+C 停止）")
     app = create_app(url, secret_key=_secret_key())
+    _warm_matching(url)
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _warm_matching(url: str) -> None:
+    """Build the matching index in the background so the 成果对接 page is ready sooner; the first
+    build embeds every text (minutes on a large library), later starts only embed new texts."""
+    import threading
+
+    def run():
+        try:
+            from gaoxin.store.db import session_scope
+            from gaoxin.web import engines
+            with session_scope(url) as s:
+                engines.matcher(s)
+            console.print("成果对接索引已就绪")
+        except Exception as exc:  # noqa: BLE001 - the page reports errors itself
+            err.print(f"成果对接索引未能建立：{exc}")
+    threading.Thread(target=run, daemon=True, name="gaoxin-match-index").start()
 
 
 @users_app.command("add", help="新增用户。")

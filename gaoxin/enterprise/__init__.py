@@ -11,8 +11,10 @@ Facade (what the CLI and the web pages call):
 - `load_rules()` → RuleSet: rungs in ladder order, from gaoxin/reference/rules/*.yaml (cited).
 - `judge(frame, rules=None, as_of=year)` → Judgement:
     `.rungs[k].status` int8 arrays (0 fail / 1 unknown / 2 pass), `.rung(name)`, `.status_frame()`,
-    `.highest_rung` (Chinese rung name per enterprise, None if none), `.funnel(by="zone_code")`,
-    `.hte_validity()` (valid until, re-apply next year), `.explain(i)` → dict for one enterprise with
+    `.held(rung)` (already holds the title, e.g. a valid 高企 certificate), `.highest_rung` (Chinese
+    rung name per enterprise, passing or held; None if none), `.funnel(by="zone_code")`,
+    `.hte_validity()` (valid until, re-application year, re-apply next year), `.to_records()` (fast
+    JSON-ready list) with `.catalogue()`, `.index_of(credit_code)`, `.explain(i)` → dict for one enterprise with
     `credit_code`, `rung`, `judgements` {rung: {status, conditions [{name, value, threshold, op, margin,
     source, status}], scores}}. NaN → "unknown" (无法判断), never "fail".
 - `pool(judgement, rung="高新技术企业", top=100)` → DataFrame of near misses ranked by how little they

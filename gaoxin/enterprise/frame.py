@@ -53,14 +53,15 @@ def frame_from_generated(static: pd.DataFrame, annual: pd.DataFrame, as_of_year:
 _YEAR_SUFFIX = re.compile(r"^(?P<base>.+?)\s*(?:[_\-]?y(?P<k>\d)|[_\-]?(?P<year>(?:19|20)\d\d)年?|[（(](?P<year2>(?:19|20)\d\d)年?[)）])$")
 
 
-def _map_headers(columns, as_of_year: int | None, where: str) -> dict[str, str]:
+def _map_headers(columns, as_of_year: int | None, where: str) -> dict[str, str | None]:
+    """Original header → wide column name (None: a column to ignore, e.g. a year after the as-of year)."""
     hmap = F.header_map()
     out: dict[str, str] = {}
     unknown = []
     for col in columns:
         c = str(col).strip()
-        if c in hmap and F.BY_CODE.get(hmap[c], None) is None or (c in hmap and F.BY_CODE[hmap[c]].kind == "static"):
-            out[col] = hmap[c]
+        if c in hmap and (hmap[c] not in F.BY_CODE or F.BY_CODE[hmap[c]].kind == "static"):
+            out[col] = hmap[c]  # a base column or a static fact
             continue
         m = _YEAR_SUFFIX.match(c)
         if m and m.group("base").strip() in hmap and hmap[m.group("base").strip()] in F.ANNUAL_CODES:
@@ -73,7 +74,8 @@ def _map_headers(columns, as_of_year: int | None, where: str) -> dict[str, str]:
                     raise EnterpriseDataError(f"{where}：列“{c}”按年份命名，请用 --year 指定评价年度")
                 k = as_of_year - year
                 if k < 0:
-                    continue  # a later year than the as-of year is not used
+                    out[col] = None  # a later year than the as-of year is not used
+                    continue
             out[col] = f"{code}_y{k}"
             continue
         if c in hmap:  # an annual field without a year: the as-of year
@@ -104,11 +106,27 @@ def read_enterprise_file(path: str | Path, as_of_year: int | None = None, sheet:
         except Exception as exc:  # noqa: BLE001 - any read failure is reported in Chinese
             raise EnterpriseDataError(f"文件 {p.name} 无法读取：{exc}") from exc
     elif p.suffix.lower() == ".csv":
-        raw = pd.read_csv(p, dtype=object, encoding="utf-8-sig")
+        try:
+            raw = pd.read_csv(p, dtype=object, encoding="utf-8-sig")
+        except UnicodeDecodeError:  # Excel on Chinese Windows saves CSV as GBK
+            raw = pd.read_csv(p, dtype=object, encoding="gb18030")
+        except Exception as exc:  # noqa: BLE001
+            raise EnterpriseDataError(f"文件 {p.name} 无法读取：{exc}") from exc
     else:
         raise EnterpriseDataError(f"文件 {p.name}：不支持的格式“{p.suffix}”，请使用 .xlsx 或 .csv")
     where = f"文件 {p.name}" + (f" 工作表“{sheet_name}”" if sheet_name is not None else "")
+    keep = raw.notna().to_numpy().any(axis=1)            # blank rows are skipped
+    row_no = np.flatnonzero(keep) + 2                     # spreadsheet row numbers (header is row 1)
+    raw = raw[keep].reset_index(drop=True)
     mapping = _map_headers(raw.columns, as_of_year, where)
+    raw = raw.drop(columns=[c for c, v in mapping.items() if v is None])
+    mapping = {c: v for c, v in mapping.items() if v is not None}
+    if len(set(mapping.values())) < len(mapping):
+        seen: dict[str, str] = {}
+        for c, v in mapping.items():
+            if v in seen:
+                raise EnterpriseDataError(f"{where}：列“{seen[v]}”与列“{c}”是同一字段，请只保留一列")
+            seen[v] = c
     raw = raw.rename(columns=mapping)
     if "credit_code" not in raw:
         raise EnterpriseDataError(f"{where}：缺少“统一社会信用代码”列")
@@ -119,12 +137,12 @@ def read_enterprise_file(path: str | Path, as_of_year: int | None = None, sheet:
     if not ok.all():
         i = int(np.flatnonzero(~ok)[0])
         reason = credit_code_problem(codes.iloc[i])
-        raise EnterpriseDataError(f"{where} 第{i + 2}行 列“{header_of['credit_code']}”：{reason}"
+        raise EnterpriseDataError(f"{where} 第{row_no[i]}行 列“{header_of['credit_code']}”：{reason}"
                                   f"（共 {int((~ok).sum())} 行代码有误，整个文件未导入）")
     dup = codes.duplicated()
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise EnterpriseDataError(f"{where} 第{i + 2}行 列“{header_of['credit_code']}”：统一社会信用代码 {codes.iloc[i]} 重复")
+        raise EnterpriseDataError(f"{where} 第{row_no[i]}行 列“{header_of['credit_code']}”：统一社会信用代码 {codes.iloc[i]} 重复")
     raw["credit_code"] = codes
     for col in raw.columns:
         if col in F.BASE_COLUMNS and col not in ("founded", "is_demo"):
@@ -134,7 +152,7 @@ def read_enterprise_file(path: str | Path, as_of_year: int | None = None, sheet:
             bad = d.isna() & raw[col].notna()
             if bad.any():
                 i = int(np.flatnonzero(bad.to_numpy())[0])
-                raise EnterpriseDataError(f"{where} 第{i + 2}行 列“{header_of[col]}”：“{raw[col].iloc[i]}”不是日期")
+                raise EnterpriseDataError(f"{where} 第{row_no[i]}行 列“{header_of[col]}”：“{raw[col].iloc[i]}”不是日期")
             raw[col] = d
             continue
         code = col.rsplit("_y", 1)[0] if col not in F.BY_CODE else col
@@ -145,14 +163,14 @@ def read_enterprise_file(path: str | Path, as_of_year: int | None = None, sheet:
                               False if str(v).strip().lower() in FALSE_WORDS else "bad"))
             if (s == "bad").any():
                 i = int(np.flatnonzero((s == "bad").to_numpy())[0])
-                raise EnterpriseDataError(f"{where} 第{i + 2}行 列“{header_of[col]}”：“{raw[col].iloc[i]}”应为 是/否")
+                raise EnterpriseDataError(f"{where} 第{row_no[i]}行 列“{header_of[col]}”：“{raw[col].iloc[i]}”应为 是/否")
             raw[col] = s.astype(object)
             continue
         v = pd.to_numeric(raw[col].map(lambda x: str(x).replace(",", "").strip() if isinstance(x, str) else x), errors="coerce")
         bad = v.isna() & raw[col].notna() & (raw[col].astype(str).str.strip() != "")
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise EnterpriseDataError(f"{where} 第{i + 2}行 列“{header_of[col]}”：“{raw[col].iloc[i]}”不是数值")
+            raise EnterpriseDataError(f"{where} 第{row_no[i]}行 列“{header_of[col]}”：“{raw[col].iloc[i]}”不是数值")
         raw[col] = v.astype(float)
     for c in F.BASE_COLUMNS:
         if c not in raw:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from gaoxin.enterprise.derive import Quantities
-from gaoxin.enterprise.rules import (FAIL, OP_ZH, PASS, STATUS_NAMES, STATUS_ZH, UNKNOWN, Evaluator, Leaf,
+from gaoxin.enterprise.rules import (OP_ZH, PASS, STATUS_NAMES, STATUS_ZH, UNKNOWN, Evaluator, Leaf,
                                      Node, RuleSet, load_rules)
 
 
@@ -29,8 +29,10 @@ class RungResult:
 def _fmt(v: float, unit: str | None) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "缺失"
-    if unit == "%":
+    if unit == "%":  # a fraction shown as a percentage
         return f"{v * 100:.2f}%"
+    if unit == "%（数值）":  # already a percentage number (market share 12.5 = 12.5 %)
+        return f"{v:,.2f}%"
     if unit is None:
         return "是" if v == 1 else ("否" if v == 0 else f"{v:g}")
     if math.isinf(v):
@@ -113,13 +115,14 @@ class Judgement:
             "credit_code": self.frame["credit_code"].to_numpy(),
             "hte_cert_year": cy,
             "hte_valid_until": until,
+            "reapply_year": cy + years,                      # 资格期满当年申请重新认定
             "hte_valid": (until >= self.as_of_year) & (cy <= self.as_of_year),
             "reapply_next_year": until == self.as_of_year,   # expires at the end of the as-of year
         })
 
     def funnel(self, by: str | None = "zone_code") -> pd.DataFrame:
-        """Counts of pass per rung (ladder order), overall or by a column (e.g. zone_code)."""
-        data = {r.name: (r.status == PASS) for r in self.rungs}
+        """Enterprises at each rung (passing on the data or holding the title), overall or by a column."""
+        data = {r.name: (r.status == PASS) | self.held(r) for r in self.rungs}
         df = pd.DataFrame(data)
         if by:
             df[by] = self.frame[by].to_numpy()
@@ -145,8 +148,9 @@ class Judgement:
                 "value": None if math.isnan(lo) else (lo if not math.isinf(lo) else None),
                 "threshold": None if (isinstance(t, float) and math.isnan(t)) else float(t),
                 "op": lf.op, "unit": lf.unit, "source": lf.source,
-                "text": f"{_fmt(lo, lf.unit)} {OP_ZH[lf.op]} {_fmt(t, lf.unit)}" if lo == hi else
-                        f"{lo:g}–{hi:g}分（专家评分区间） {OP_ZH[lf.op]} {t:g}分",
+                "text": (f"{_fmt(lo, lf.unit)}（要求：{_fmt(t, lf.unit)}）" if lf.op == "==" else
+                         f"{_fmt(lo, lf.unit)} {OP_ZH[lf.op]} {_fmt(t, lf.unit)}" if lo == hi else
+                         f"{lo:g}–{hi:g}分（评分区间：专家在各档内取值，缺失项按0至满分计） {OP_ZH[lf.op]} {t:g}分"),
             }
             if lo != hi and not (math.isnan(lo) or math.isnan(hi)):
                 d["value_range"] = [lo, hi]
@@ -185,7 +189,8 @@ class Judgement:
         v = self._validity.iloc[i]
         if not math.isnan(v["hte_cert_year"]):
             out["hte_certificate"] = {"issued": int(v["hte_cert_year"]), "valid_until": int(v["hte_valid_until"]),
-                                      "valid": bool(v["hte_valid"]), "reapply_next_year": bool(v["reapply_next_year"])}
+                                      "valid": bool(v["hte_valid"]), "reapply_year": int(v["reapply_year"]),
+                                      "reapply_next_year": bool(v["reapply_next_year"])}
         return out
 
     def catalogue(self) -> dict:

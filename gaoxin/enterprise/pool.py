@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from gaoxin.enterprise.derive import REGISTRY
 from gaoxin.enterprise.judge import Judgement, _fmt
 from gaoxin.enterprise.rules import FAIL, OP_ZH, PASS, STATUS_NAMES, UNKNOWN, Leaf, Node
 
@@ -72,7 +73,13 @@ def gap_text(leaf: Leaf, i: int) -> str:
     if leaf.unit == "%":
         s = f"{head}，差 {diff * 100:.2f} 个百分点"
         if leaf.amount_base is not None and not math.isnan(leaf.amount_base[i]):
-            s += f" ≈ {diff * leaf.amount_base[i]:,.2f}万元"
+            base_q = REGISTRY.get(REGISTRY[leaf.quantity].amount_base) if leaf.quantity in REGISTRY else None
+            unit = base_q.unit if base_q else "万元"
+            amount = diff * leaf.amount_base[i]
+            if unit == "人":  # whole people: round up
+                s += f" ≈ {math.ceil(amount - 1e-9):,}人"
+            else:
+                s += f" ≈ {amount:,.2f}{unit}"
         return s
     if leaf.unit is None:
         return f"{head}，差 {diff:g}"

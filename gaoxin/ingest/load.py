@@ -63,7 +63,9 @@ def build_context(session: Session) -> Context:
     inds = pd.DataFrame(session.execute(select(Indicator.code, Indicator.name, Indicator.unit,
                                                Indicator.unit_types)).all(),
                         columns=["code", "name", "unit", "unit_types"])
-    return Context(zones=zones, regions=regions, indicators=inds)
+    ents = pd.DataFrame(session.execute(select(Enterprise.credit_code, Enterprise.name)).all(),
+                        columns=["credit_code", "name"])
+    return Context(zones=zones, regions=regions, indicators=inds, enterprises=ents)
 
 
 def file_sha256(path: Path) -> str:

@@ -43,7 +43,7 @@ def _header_cells(row) -> list[str]:
     return [clean_text(c) or "" for c in row]
 
 
-def _frame(header: list[str], rows: list[list], first_row: int = 2) -> pd.DataFrame:
+def _frame(header: list[str], rows: list[list], first_row: int = 2) -> tuple[list[str], pd.DataFrame]:
     width = len(header)
     # drop trailing all-blank columns without a header and all-blank rows
     while width and not header[width - 1]:
@@ -56,7 +56,7 @@ def _frame(header: list[str], rows: list[list], first_row: int = 2) -> pd.DataFr
         blank = (df.isna() | (df == "")).all(axis=1)
         df = df[~blank]
     df.columns = header
-    return df
+    return header, df
 
 
 def read_xlsx(path: Path) -> list[Sheet]:
@@ -75,8 +75,8 @@ def read_xlsx(path: Path) -> list[Sheet]:
         h = _header_index(rows)
         if not any(str(c).strip() for c in rows[h]):
             continue
-        header = _header_cells(rows[h])
-        sheets.append(Sheet(name=name, header=header, frame=_frame(header, rows[h + 1:], h + 2), header_row=h + 1))
+        header, frame = _frame(_header_cells(rows[h]), rows[h + 1:], h + 2)
+        sheets.append(Sheet(name=name, header=header, frame=frame, header_row=h + 1))
     if not sheets:
         raise ReadError("文件中没有含表头的工作表（表头应在第1行）")
     return sheets
@@ -95,31 +95,21 @@ def decode_bytes(raw: bytes) -> tuple[str, str]:
 def read_csv(path: Path) -> list[Sheet]:
     text, enc = decode_bytes(Path(path).read_bytes())
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-        sep = dialect.delimiter
+        sep = csv.Sniffer().sniff(text[:4096], delimiters=",\t;").delimiter
     except csv.Error:
         sep = ","
+    # the csv module copes with ragged rows (a one-cell title line above the header), pandas' C parser does not
     try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, header=None,
-                         skip_blank_lines=True, engine="c")
-    except (pd.errors.ParserError, ValueError) as exc:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    except csv.Error as exc:
         raise ReadError(f"CSV 格式错误：{exc}") from exc
-    except pd.errors.EmptyDataError as exc:
-        raise ReadError("文件为空") from exc
-    if df.empty:
+    while rows and not any(c.strip() for c in rows[-1]):
+        rows.pop()
+    if not rows:
         raise ReadError("文件为空")
-    h = _header_index(df.iloc[:HEADER_SCAN_ROWS].values.tolist())
-    header = _header_cells(df.iloc[h].tolist())
-    body = df.iloc[h + 1:].astype(object)
-    width = len(header)
-    while width and not header[width - 1]:
-        width -= 1
-    body = body.iloc[:, :width]
-    body.columns = header[:width]
-    body.index = pd.RangeIndex(h + 2, h + 2 + len(body))
-    blank = (body.apply(lambda c: c.str.strip()) == "").all(axis=1) if width else body.index.notna()
-    body = body[~blank]
-    return [Sheet(name=None, header=header[:width], frame=body, encoding=enc, header_row=h + 1)]
+    h = _header_index(rows)
+    header, frame = _frame(_header_cells(rows[h]), rows[h + 1:], h + 2)
+    return [Sheet(name=None, header=header, frame=frame, encoding=enc, header_row=h + 1)]
 
 
 def read_table(path: str | Path) -> list[Sheet]:

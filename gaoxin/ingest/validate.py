@@ -51,6 +51,7 @@ class Context:
     regions: pd.DataFrame
     indicators: pd.DataFrame
     year_range: tuple[int, int] = (1949, 2100)
+    enterprises: pd.DataFrame | None = None  # [credit_code, name]: lets a unit be an enterprise's name
 
     def __post_init__(self):
         self._units: dict[str, list[tuple[str, str]]] = {}
@@ -65,6 +66,12 @@ class Context:
                     self._units.setdefault(normalize_text(key), []).append((utype, r.code))
         self._zone_names = list(self.zones["name"]) if len(self.zones) else []
         self._unit_names = [k for k in self._units if not k.isdigit()]
+        self._ent: dict[str, str] = {}
+        if self.enterprises is not None and len(self.enterprises):
+            names = self.enterprises["name"].map(lambda n: normalize_text(str(n)))
+            unique = ~names.duplicated(keep=False)  # a name two enterprises share cannot identify one
+            self._ent = dict(zip(names[unique], self.enterprises["credit_code"][unique]))
+        self._ent_suggestions = 0
         self._ind: dict[str, str] = {}
         self._ind_unit: dict[str, str | None] = {}
         self._ind_types: dict[str, list] = {}
@@ -81,8 +88,13 @@ class Context:
         """(unit_type, unit_code, reason, suggestion) for a unit cell."""
         v = normalize_text(value)
         if unit_type in ("department", "category"):
-            return unit_type, v, None, None
-        if unit_type == "enterprise" or (unit_type is None and re.fullmatch(r"[0-9A-Za-z]{18}", v)):
+            # a known department / category name becomes its code; anything else is kept as written
+            hit = [h for h in self._reference_unit(v) if h[0] == unit_type]
+            return unit_type, (hit[0][1] if hit else v), None, None
+        if unit_type in (None, "enterprise") and v in self._ent:
+            return "enterprise", self._ent[v], None, None
+        looks_like_code = re.fullmatch(r"[0-9A-Za-z]{15,20}", v) is not None
+        if (unit_type == "enterprise" and looks_like_code) or (unit_type is None and len(v) == 18 and looks_like_code):
             reason = credit_code_problem(v)
             return ("enterprise", v.upper(), None, None) if reason is None else (None, None, reason, None)
         hits = self._units.get(v, []) or self._reference_unit(v)
@@ -90,6 +102,13 @@ class Context:
             hits = [h for h in hits if h[0] == unit_type]
         if hits:
             return hits[0][0], hits[0][1], None, None
+        if unit_type == "enterprise":
+            sugg = None
+            if self._ent and self._ent_suggestions < 50:  # difflib over many names is slow: bound it
+                self._ent_suggestions += 1
+                m = difflib.get_close_matches(v, list(self._ent), n=3, cutoff=0.6)
+                sugg = f"您是否指：{'、'.join(m)}" if m else None
+            return None, None, f"未知的企业“{value}”（请填写统一社会信用代码或已登记的企业名称）", sugg
         what = S.UNIT_TYPE_NAMES.get(unit_type, "单位") if unit_type else "单位"
         return None, None, f"未知的{what}“{value}”", self.suggest_unit(v)
 
@@ -169,6 +188,12 @@ class Parsed:
     rows: int = 0
 
 
+def _texts(col: pd.Series) -> pd.Series:
+    """clean_text over a column, kept as object with None for blanks (pandas 3 would otherwise
+    infer a string dtype and turn None into NaN)."""
+    return pd.Series([clean_text(v) for v in col.to_numpy(dtype=object)], index=col.index, dtype=object)
+
+
 def _find(header: list[str], names) -> str | None:
     for h in header:
         if h in names:
@@ -233,7 +258,7 @@ def _unit_type_series(frame: pd.DataFrame, col: str | None, out: _Collector) -> 
 def _resolve_units(frame: pd.DataFrame, unit_col: str, types: pd.Series, ctx: Context,
                    out: _Collector) -> tuple[pd.Series, pd.Series, np.ndarray]:
     """Vectorised over distinct (unit, type) pairs: each pair is resolved once."""
-    text = frame[unit_col].map(clean_text)
+    text = _texts(frame[unit_col])
     t = types.copy()
     if unit_col == "统一社会信用代码":
         t = t.where(t.notna(), "enterprise")
@@ -303,10 +328,13 @@ def _check_types(long: pd.DataFrame, rows: np.ndarray, cols: np.ndarray, ctx: Co
         allowed = ctx.indicator_types(code)
         if allowed and ut not in allowed:
             pos = long.index.get_indexer(idx)
-            for p in pos[:20]:
+            for p in pos[:20]:  # the same reason on thousands of rows helps nobody: show 20 and a count
                 out.add(rows[p], cols[p], None,
                         f"指标“{ctx._ind_name.get(code, code)}”不适用于{S.UNIT_TYPE_NAMES.get(ut, ut)}",
                         "适用于：" + "、".join(S.UNIT_TYPE_NAMES.get(a, a) for a in allowed))
+            if len(pos) > 20:
+                out.add(None, cols[pos[0]], None, f"另有{len(pos) - 20}行同样的问题（指标“{ctx._ind_name.get(code, code)}”"
+                        f"不适用于{S.UNIT_TYPE_NAMES.get(ut, ut)}）")
             ok[pos] = False
     return ok
 
@@ -318,9 +346,11 @@ def _duplicates(long: pd.DataFrame, out: _Collector) -> None:
     d = long[dup]
     for _, g in d.groupby(OBS_KEY, sort=False):
         first = g.iloc[0]
+        s0 = first["_sheet"] if isinstance(first["_sheet"], str) else None
         for _, r in g.iloc[1:].iterrows():
-            where = f"第{int(first['_row'])}行" + (f"（工作表“{first['_sheet']}”）" if first["_sheet"] != r["_sheet"] and first["_sheet"] else "")
-            out.items.append(Problem(out.file, r["_sheet"], int(r["_row"]), r["_col"], None,
+            s1 = r["_sheet"] if isinstance(r["_sheet"], str) else None
+            where = f"第{int(first['_row'])}行" + (f"（工作表“{s0}”）" if s0 and s0 != s1 else "")
+            out.items.append(Problem(out.file, s1, int(r["_row"]), r["_col"], None,
                                      f"与{where}重复：同一单位、指标、年份出现两次",
                                      "请删除其中一行或合并"))
 
@@ -352,7 +382,7 @@ def validate_observations(file: str, sheet: Sheet, layout: str, ctx: Context, so
     utype, ucode, ok_unit = _resolve_units(f, unit_col, types, ctx, out)
     years, ok_year = _years(f, year_col, ctx, out)
     ok_row = ok_unit & ok_year
-    src = f[src_col].map(clean_text) if src_col else pd.Series(source, index=f.index, dtype=object)
+    src = _texts(f[src_col]) if src_col else pd.Series(source, index=f.index, dtype=object)
 
     parts = []
     if layout == "wide":
@@ -386,8 +416,8 @@ def validate_observations(file: str, sheet: Sheet, layout: str, ctx: Context, so
         ind_col = _find(header, S.INDICATOR_HEADERS)
         val_col = _find(header, S.VALUE_HEADERS)
         mea_col = _find(header, S.MEASURE_HEADERS)
-        ind_text = f[ind_col].map(clean_text)
-        mea_text = f[mea_col].map(clean_text) if mea_col else pd.Series(None, index=f.index, dtype=object)
+        ind_text = _texts(f[ind_col])
+        mea_text = _texts(f[mea_col]) if mea_col else pd.Series(None, index=f.index, dtype=object)
         codes = pd.Series(None, index=f.index, dtype=object)
         for raw, idx in ind_text.groupby(ind_text.fillna(""), sort=False).groups.items():
             if raw == "":
@@ -489,7 +519,7 @@ def validate_records(file: str, sheet: Sheet, kind: str, ctx: Context, source: s
     # credit codes: one vectorised check, messages only for the failures
     credit_cols = [h for h, (fld, t) in norm_fields.items() if t == "credit" and h in header]
     for h in credit_cols:
-        codes = f[h].map(clean_text)
+        codes = _texts(f[h])
         valid = check_many(codes.to_numpy())
         for row in f.index[~valid]:
             v = codes[row]

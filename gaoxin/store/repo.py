@@ -28,6 +28,8 @@ def zones_frame(session: Session) -> pd.DataFrame:
             .outerjoin(Region, Region.code == Zone.city_code).order_by(Zone.code))
     df = _frame(session, stmt, ["code", "name", "short_name", "level", "city_code", "city_name",
                                 "approved_year"])
+    text = ["code", "name", "short_name", "level", "city_code", "city_name"]
+    df[text] = df[text].astype(object).where(df[text].notna(), None)  # None, not NaN, for a missing name
     df["approved_year"] = df["approved_year"].astype("Int64")
     return df
 

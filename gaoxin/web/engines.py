@@ -75,6 +75,11 @@ def geojson_bytes() -> bytes:
 # --- overview -------------------------------------------------------------------------------------
 
 def overview(db: Session, user: Principal, year: int | None) -> dict:
+    return _cached(("overview", user.role, tuple(sorted(user.zones)), year, _stamp(db)),
+                   lambda: _overview(db, user, year))
+
+
+def _overview(db: Session, user: Principal, year: int | None) -> dict:
     from gaoxin.store.repo import zones_frame
     zones = zones_frame(db)
     scores = {}
@@ -131,12 +136,29 @@ _EVAL_CACHE: dict = {}
 
 
 def _stamp(db: Session) -> tuple:
-    """Changes to data bump one of these ids, so cached results are recomputed after any write."""
+    """A data version: any import, demo build or audited change bumps one of these ids, so cached
+    results are recomputed after a write. Logins (entity "session") do not count."""
     from sqlalchemy import func
     from gaoxin.store.models import AuditLog, ImportBatch, Observation
     url = str(db.get_bind().url)
     return (url, db.scalar(select(func.max(Observation.id))), db.scalar(select(func.max(ImportBatch.id))),
-            db.scalar(select(func.max(AuditLog.id))))
+            db.scalar(select(func.max(AuditLog.id)).where(AuditLog.entity != "session")))
+
+
+_COMPUTE_LOCK = __import__("threading").RLock()
+
+
+def _cached(key, compute):
+    """Compute once per key even when many requests miss at the same time (no thundering herd)."""
+    if key in _EVAL_CACHE:
+        return _EVAL_CACHE[key]
+    with _COMPUTE_LOCK:
+        if key not in _EVAL_CACHE:
+            if len(_EVAL_CACHE) > 64:
+                for k in [k for k in _EVAL_CACHE if k[0] != "matcher"]:
+                    del _EVAL_CACHE[k]
+            _EVAL_CACHE[key] = compute()
+        return _EVAL_CACHE[key]
 
 
 def _user_error(exc: Exception) -> HTTPException:
@@ -147,8 +169,8 @@ def evaluation(db: Session, framework: str | None = None):
     """(framework, data, IndexResult over all years), cached until the data change."""
     index = _engine("gaoxin.index", "综合评价")
     name = framework or default_framework()
-    key = ("eval", name, _stamp(db))
-    if key not in _EVAL_CACHE:
+
+    def compute():
         from gaoxin.store.repo import zone_indicator_frame
         try:
             fw = index.load_framework(name)
@@ -161,11 +183,8 @@ def evaluation(db: Session, framework: str | None = None):
             res = index.evaluate(fw, data)
         except index.USER_ERRORS as exc:
             raise _user_error(exc)
-        is_demo = _has_demo_obs(db, fw.indicators)
-        if len(_EVAL_CACHE) > 16:
-            _EVAL_CACHE.clear()
-        _EVAL_CACHE[key] = (fw, data, res, is_demo)
-    return _EVAL_CACHE[key]
+        return fw, data, res, _has_demo_obs(db, fw.indicators)
+    return _cached(("eval", name, _stamp(db)), compute)
 
 
 def _has_demo_obs(db: Session, indicators) -> bool:
@@ -188,7 +207,12 @@ def _pick_year(res, year: int | None) -> int:
 
 
 def ranking_frame(db: Session, year: int | None, framework: str | None = None):
-    """Ranking table of one year (computed live) and its meta."""
+    """Ranking table of one year (computed live, cached until the data change) and its meta."""
+    df, meta = _cached(("rankf", year, framework, _stamp(db)), lambda: _ranking_frame(db, year, framework))
+    return df, dict(meta)
+
+
+def _ranking_frame(db: Session, year: int | None, framework: str | None = None):
     fw, data, res, is_demo = evaluation(db, framework)
     y = _pick_year(res, year)
     tb = res.table()
@@ -249,18 +273,22 @@ def publish(db, admin, year, framework):
 def uncertainty_stats(db: Session, year: int, framework: str | None = None) -> pd.DataFrame:
     index = _engine("gaoxin.index", "综合评价")
     fw, data, res, _ = evaluation(db, framework)
-    key = ("ua", framework or default_framework(), year, _stamp(db))
-    if key not in _EVAL_CACHE:
+    def compute():
         cfg = settings()["evaluation"]["uncertainty"]
         try:
             ua = index.uncertainty(fw, data, None, cfg["vary"], runs=int(cfg["runs"]), seed=int(cfg["seed"]), year=year)
         except index.USER_ERRORS as exc:
             raise _user_error(exc)
-        _EVAL_CACHE[key] = ua.rank_stats()
-    return _EVAL_CACHE[key]
+        return ua.rank_stats()
+    return _cached(("ua", framework or default_framework(), year, _stamp(db)), compute)
 
 
 def zone_profile(db, zone_code, year, framework):
+    return _cached(("profile", zone_code, year, framework, _stamp(db)),
+                   lambda: _zone_profile(db, zone_code, year, framework))
+
+
+def _zone_profile(db, zone_code, year, framework):
     fw, data, res, is_demo = evaluation(db, framework)
     y = _pick_year(res, year)
     units = res.rows.loc[res.rows["year"] == y, "unit"].astype(str)
@@ -328,10 +356,7 @@ def _targets_data(db: Session, plan: str | None = None):
     except ValueError as exc:
         raise HTTPException(404, str(exc))
     inds = sorted({t.indicator for t in targets})
-    key = ("tobs", plan, _stamp(db))
-    if key not in _EVAL_CACHE:
-        _EVAL_CACHE[key] = observations_frame(db, indicators=inds)
-    return targets, _EVAL_CACHE[key]
+    return targets, _cached(("tobs", plan, _stamp(db)), lambda: observations_frame(db, indicators=inds))
 
 
 def _as_of(obs: pd.DataFrame, as_of: int | None) -> int:
@@ -361,6 +386,11 @@ def _shape_progress(p: pd.DataFrame) -> pd.DataFrame:
 
 
 def _progress(db: Session, user: Principal, as_of: int | None, plan: str | None):
+    scope = tuple(sorted(user.zones)) if user.role == roles.ZONE_USER else None
+    return _cached(("progress", scope, as_of, plan, _stamp(db)), lambda: _progress_raw(db, user, as_of, plan))
+
+
+def _progress_raw(db: Session, user: Principal, as_of: int | None, plan: str | None):
     from gaoxin.targets.monitor import progress_table
     targets, obs = _targets_data(db, plan)
     y = _as_of(obs, as_of)
@@ -372,7 +402,16 @@ def _progress(db: Session, user: Principal, as_of: int | None, plan: str | None)
     return p, y
 
 
+def _scope_key(user: Principal):
+    return tuple(sorted(user.zones)) if user.role == roles.ZONE_USER else None
+
+
 def targets_progress(db, user, as_of, plan, headline=False):
+    return _cached(("tprog", _scope_key(user), as_of, plan, headline, _stamp(db)),
+                   lambda: _targets_progress(db, user, as_of, plan, headline))
+
+
+def _targets_progress(db, user, as_of, plan, headline=False):
     p, y = _progress(db, user, as_of, plan)
     if headline:
         hp = settings().get("targets", {}).get("headline_plan")
@@ -382,6 +421,10 @@ def targets_progress(db, user, as_of, plan, headline=False):
 
 
 def target_warnings(db, user, as_of):
+    return _cached(("twarn", _scope_key(user), as_of, _stamp(db)), lambda: _target_warnings(db, user, as_of))
+
+
+def _target_warnings(db, user, as_of):
     from gaoxin.targets.warning import warnings
     p, y = _progress(db, user, as_of, None)
     out = _shape_progress(warnings(p))
@@ -450,23 +493,24 @@ def _ent_core(db: Session, zone: str | None, as_of: int | None):
     """(frame, Judgement, points frame, year) for one zone (or all), cached until the data change."""
     E = _engine("gaoxin.enterprise", "企业培育")
     y = _ent_year(db, as_of)
-    key = ("ent", zone, y, _stamp(db))
-    if key not in _EVAL_CACHE:
+    def compute():
         from gaoxin.store.repo import enterprise_frame
         frame = enterprise_frame(db, y, zone_code=zone)
         if frame.empty:
-            _EVAL_CACHE[key] = (frame, None, pd.DataFrame(), y)
-        else:
-            try:
-                j = E.judge(frame, as_of=y)
-                pts = E.innovation_points(frame, as_of=y)
-            except (E.EnterpriseDataError, E.RuleError) as exc:
-                raise HTTPException(422, f"企业数据无法判定：{exc}")
-            _EVAL_CACHE[key] = (frame, j, pts, y)
-    return _EVAL_CACHE[key]
+            return frame, None, pd.DataFrame(), y
+        try:
+            return frame, E.judge(frame, as_of=y), E.innovation_points(frame, as_of=y), y
+        except (E.EnterpriseDataError, E.RuleError) as exc:
+            raise HTTPException(422, f"企业数据无法判定：{exc}")
+    return _cached(("ent", zone, y, _stamp(db)), compute)
 
 
 def enterprise_list(db, user, zone, as_of, rung, limit):
+    return _cached(("entlist", _scope_key(user), zone, as_of, rung, limit, _stamp(db)),
+                   lambda: _enterprise_list(db, user, zone, as_of, rung, limit))
+
+
+def _enterprise_list(db, user, zone, as_of, rung, limit):
     if zone is None and user.role == roles.ZONE_USER:
         if len(user.zones) != 1:
             raise HTTPException(400, "请用 zone 参数指定高新区")
@@ -496,6 +540,10 @@ def _flatten_conditions(conds, out: list, depth: int = 0) -> None:
 
 
 def enterprise_profile(db, credit_code, as_of):
+    return _cached(("entprof", credit_code, as_of, _stamp(db)), lambda: _enterprise_profile(db, credit_code, as_of))
+
+
+def _enterprise_profile(db, credit_code, as_of):
     E = _engine("gaoxin.enterprise", "企业培育")
     zone = enterprise_zone(db, credit_code)
     frame, j, pts, y = _ent_core(db, zone, as_of)
@@ -544,6 +592,10 @@ def enterprise_profile(db, credit_code, as_of):
 
 
 def ladder(db, zone_code, as_of):
+    return _cached(("ladder", zone_code, as_of, _stamp(db)), lambda: _ladder(db, zone_code, as_of))
+
+
+def _ladder(db, zone_code, as_of):
     frame, j, pts, y = _ent_core(db, zone_code, as_of)
     if j is None:
         return {"zone": zone_code, "as_of": y, "rungs": [], "total": 0}
@@ -555,6 +607,10 @@ def ladder(db, zone_code, as_of):
 
 
 def pool(db, zone_code, as_of):
+    return _cached(("pool", zone_code, as_of, _stamp(db)), lambda: _pool(db, zone_code, as_of))
+
+
+def _pool(db, zone_code, as_of):
     E = _engine("gaoxin.enterprise", "企业培育")
     frame, j, pts, y = _ent_core(db, zone_code, as_of)
     if j is None:
@@ -567,6 +623,10 @@ def pool(db, zone_code, as_of):
 
 
 def subsidies(db, zone_code, as_of):
+    return _cached(("subsidies", zone_code, as_of, _stamp(db)), lambda: _subsidies(db, zone_code, as_of))
+
+
+def _subsidies(db, zone_code, as_of):
     E = _engine("gaoxin.enterprise", "企业培育")
     frame, j, pts, y = _ent_core(db, zone_code, as_of)
     if frame.empty:
@@ -596,10 +656,21 @@ def _match_stamp(db: Session) -> tuple:
         db.execute(select(func.max(m.id), func.count(m.id))).one() for m in (TechResult, TechDemand, MatchFeedback, Policy))
 
 
+_MATCH_LOCK = __import__("threading").Lock()
+
+
 def matcher(db: Session):
-    """The matching engine over the store's libraries, rebuilt (incrementally) when they change."""
+    """The matching engine over the store's libraries, rebuilt (incrementally) when they change.
+    A lock keeps concurrent requests from embedding the same texts twice."""
     M = _engine("gaoxin.matching", "成果对接")
     key = ("matcher", _match_stamp(db))
+    if key in _EVAL_CACHE:
+        return _EVAL_CACHE[key]
+    with _MATCH_LOCK:
+        return _build_matcher(M, db, key)
+
+
+def _build_matcher(M, db: Session, key):
     if key not in _EVAL_CACHE:
         # the on-disk index lives in GAOXIN_HOME; only new or changed texts are embedded
         m = M.Matcher.load_or_build(str(db.get_bind().url.render_as_string(hide_password=False)))
@@ -627,18 +698,24 @@ def demands(db, user, zone):
 
 def search_results(db, q, k):
     M = _engine("gaoxin.matching", "成果对接")
-    try:
-        return _match_frame(matcher(db).search(q, top=k))
-    except M.MatchError as exc:
-        raise HTTPException(422, str(exc))
+
+    def compute():
+        try:
+            return _match_frame(matcher(db).search(q, top=k))
+        except M.MatchError as exc:
+            raise HTTPException(422, str(exc))
+    return _cached(("search", q, k, _match_stamp(db)), compute)
 
 
 def demand_matches(db, code, k):
     M = _engine("gaoxin.matching", "成果对接")
-    try:
-        return _match_frame(matcher(db).match_demand(code, top=k))
-    except M.MatchError as exc:
-        raise HTTPException(404, str(exc))
+
+    def compute():
+        try:
+            return _match_frame(matcher(db).match_demand(code, top=k))
+        except M.MatchError as exc:
+            raise HTTPException(404, str(exc))
+    return _cached(("dmatch", code, k, _match_stamp(db)), compute)
 
 
 def feedback(db, user, demand_code, result_code, verdict, note):
@@ -663,7 +740,8 @@ def roadshows(db, user, zone):
     t = TechDemand
     scope = [zone] if zone else (sorted(user.zones) if user.role == roles.ZONE_USER else None)
     key = ("roadshow", tuple(scope) if scope else None, _match_stamp(db))
-    if key not in _EVAL_CACHE:
+
+    def compute():
         m = matcher(db)
         codes = None
         if scope is not None:
@@ -674,8 +752,8 @@ def roadshows(db, user, zone):
             allm = m.match_all(top=3, demand_codes=codes)
         except M.MatchError as exc:
             raise HTTPException(422, str(exc))
-        _EVAL_CACHE[key] = M.plan_roadshows(allm)
-    return _EVAL_CACHE[key]
+        return M.plan_roadshows(allm)
+    return _cached(key, compute)
 
 
 # --- reports --------------------------------------------------------------------------------------

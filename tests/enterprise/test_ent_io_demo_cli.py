@@ -156,3 +156,28 @@ def test_cli_pool_points_subsidy_xlsx(tmp_path, runner):
     assert len(pd.read_excel(tmp_path / "j.xlsx", sheet_name="判定结果", engine="calamine")) == 400
     r = runner.invoke(_app(), ["enterprise", "pool", "--file", str(path), "--year", str(AS_OF), "--rung", "不存在"])
     assert r.exit_code == 2 and "未知的培育梯度" in r.output
+
+
+def test_later_years_ignored_and_duplicate_fields_refused(tmp_path):
+    df = frame([baseline(1)])
+    df["营业收入_2026"] = 1.0          # after the as-of year: ignored
+    p = tmp_path / "e.csv"
+    df.to_csv(p, index=False)
+    out = read_enterprise_file(p, as_of_year=AS_OF)
+    assert "营业收入_2026" not in out.columns and out["revenue_y0"].iloc[0] == 10000.0
+    df = frame([baseline(1)])
+    df["营业收入_2025"] = 1.0          # the same as revenue_y0
+    df.to_csv(p, index=False)
+    with pytest.raises(EnterpriseDataError, match="是同一字段"):
+        read_enterprise_file(p, as_of_year=AS_OF)
+
+
+def test_blank_rows_skipped_and_row_numbers_kept(tmp_path):
+    rows = [baseline(1), baseline(2)]
+    rows[1]["tech_staff_y0"] = "很多"
+    df = frame(rows)
+    df = pd.concat([df.iloc[:1], pd.DataFrame([{c: None for c in df.columns}]), df.iloc[1:]], ignore_index=True)
+    p = tmp_path / "e.csv"
+    df.to_csv(p, index=False)
+    with pytest.raises(EnterpriseDataError, match="第4行 列“tech_staff_y0”：“很多”不是数值"):
+        read_enterprise_file(p, as_of_year=AS_OF)

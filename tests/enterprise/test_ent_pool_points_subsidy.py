@@ -24,6 +24,12 @@ def test_pool_gap_text_matches_the_issue_example():
                                  "3.20%，需 ≥ 4.00%，差 0.80 个百分点 ≈ 96.00万元"]
 
 
+def test_pool_gap_in_people_for_staff_ratio():
+    j = judge(frame([vary(tech_staff_y0=9.0, employees_y0=100.0)]), as_of=AS_OF)
+    p = pool(j, "高新技术企业")
+    assert p["gaps"].iloc[0] == ["科技人员占当年职工总数的比例不低于10%：9.00%，需 ≥ 10.00%，差 1.00 个百分点 ≈ 1人"]
+
+
 def test_pool_ranks_by_fewest_failures_then_smallest_gap():
     from .conftest import baseline
     rows = []

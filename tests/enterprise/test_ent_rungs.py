@@ -196,6 +196,7 @@ def test_hte_validity_and_reapply(make):
     assert v["hte_valid"].tolist() == [True, False, True]
     assert v["hte_valid_until"].tolist() == [AS_OF, AS_OF - 1, AS_OF + 2]
     assert v["reapply_next_year"].tolist() == [True, False, False]
+    assert v["reapply_year"].tolist() == [AS_OF + 1, AS_OF, AS_OF + 3]
 
 
 def test_every_rule_leaf_is_cited():
@@ -239,3 +240,26 @@ def test_highest_rung_counts_a_held_certificate(make):
     assert j.highest_rung[0] == "高新技术企业"
     assert j.highest_rung[1] != "高新技术企业"
     assert j.to_records()[0]["judgements"]["高新技术企业"]["held"] is True
+
+
+def test_funnel_counts_pass_or_held_by_zone(make):
+    rows = [{"zone_code": "A"}, {"zone_code": "A", "tech_staff_y0": 5.0, "hte_cert_year": float(AS_OF)},
+            {"zone_code": "B", "tech_staff_y0": 5.0}]
+    j = judge(make(*rows), as_of=AS_OF)
+    f = j.funnel("zone_code").set_index("zone_code")
+    assert f.loc["A", "高新技术企业"] == 2 and f.loc["B", "高新技术企业"] == 0
+
+
+def test_broken_rule_file_gives_chinese_error(tmp_path):
+    import shutil
+    from gaoxin.enterprise.rules import RULES_DIR, RuleError
+    d = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, d)
+    p = d / "unicorn.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace('op: ">=", threshold: 10,', 'op: "≥", threshold: 10,'), encoding="utf-8")
+    with pytest.raises(RuleError, match=r"unicorn\.yaml：条件 valuation 的比较符“≥”无效"):
+        load_rules(str(d))
+    p.write_text(p.read_text(encoding="utf-8").replace('op: "≥", threshold: 10,', 'op: ">=", threshold: 10,')
+                 .replace("value: valuation_usd", "value: valuation_cny"), encoding="utf-8")
+    with pytest.raises(RuleError, match="未知指标“valuation_cny”"):
+        load_rules(str(d))

@@ -243,3 +243,55 @@ def test_title_rows_above_header_keep_excel_row_numbers(db_url, tmp_path):
     assert [(p.sheet, p.row, p.column) for p in rep.problems] == [("2023年报表", 5, "D1_1")]
     path = write_xlsx(tmp_path / "titled2.xlsx", {"表": [["统计表"], ["单位", "年份", "D1_1"], ["长沙高新区", 2023, 5]]})
     assert run(db_url, path).written == 1
+
+
+def test_enterprise_name_as_unit(db_url, tmp_path):
+    code = make_credit_code("91430100MA4L00009")
+    run(db_url, write_csv(tmp_path / "e.csv", [["统一社会信用代码", "企业名称"], [code, "长沙丙材料有限公司"]]))
+    rows = [["单位类型", "单位", "指标", "年份", "数值"], ["企业", "长沙丙材料有限公司", "revenue", 2024, "2亿"],
+            ["企业", "长沙丙材料公司", "revenue", 2023, 1]]
+    rep = run(db_url, write_csv(tmp_path / "o.csv", rows))
+    assert [(p.row, p.suggestion) for p in rep.problems] == [(3, "您是否指：长沙丙材料有限公司")]
+    rep = run(db_url, write_csv(tmp_path / "o2.csv", rows[:2]))
+    assert rep.status == "loaded"
+    assert value(obs(db_url), code, "revenue", 2024) == 20000  # revenue is in 万元
+
+
+def test_indicator_not_for_this_unit_type(db_url, tmp_path):
+    rows = [["单位", "年份", "D1_1"], ["长沙市", 2023, 1], ["长沙高新区", 2023, 2]]
+    rep = run(db_url, write_csv(tmp_path / "t.csv", rows))
+    assert rep.status == "rejected"
+    assert [(p.row, p.column) for p in rep.problems] == [(2, "D1_1")]
+    assert "不适用于市州" in rep.problems[0].reason and "高新区" in rep.problems[0].suggestion
+
+
+def test_department_names_resolve_to_codes(db_url, tmp_path):
+    rows = [["单位类型", "单位", "指标", "年份", "数值"], ["部门", "市科技局", "high_level_platforms_new", 2024, 12],
+            ["", "湘潭市工信局", "high_level_platforms_new", 2024, 8]]
+    rep = run(db_url, write_csv(tmp_path / "dept.csv", rows))
+    assert rep.status == "loaded", [str(p) for p in rep.problems]
+    df = obs(db_url)
+    assert value(df, "xt-kjj", "high_level_platforms_new", 2024) == 12
+    assert value(df, "xt-gxj", "high_level_platforms_new", 2024) == 8
+    assert set(df.unit_type) == {"department"}
+
+
+def test_blank_unit_and_year_and_cross_sheet_duplicate(db_url, tmp_path):
+    rep = run(db_url, write_csv(tmp_path / "b.csv", [["单位", "年份", "D1_1"], ["", 2023, 1], ["长沙高新区", "", 2]]))
+    assert [(p.row, p.column, p.reason) for p in rep.problems] == [(2, "单位", "单位为空"), (3, "年份", "年份为空")]
+    assert all(p.sheet is None for p in rep.problems)
+    path = write_xlsx(tmp_path / "two.xlsx", {"甲": [["单位", "年份", "D1_1"], ["长沙高新区", 2023, 1]],
+                                             "乙": [["单位", "年份", "D1_1"], ["长沙高新区", 2023, 2]]})
+    rep = run(db_url, path)
+    assert [(p.sheet, p.row) for p in rep.problems] == [("乙", 2)]
+    assert "工作表“甲”" in rep.problems[0].reason
+
+
+def test_csv_title_line_and_trailing_blank_columns(db_url, tmp_path):
+    path = tmp_path / "titled.csv"
+    path.write_text("2023年高新区指标\n单位,年份,D1_1,,\n长沙高新区,2023,3,,\n\n", encoding="gbk")
+    rep = run(db_url, path)
+    assert rep.status == "loaded" and rep.written == 1, [str(p) for p in rep.problems]
+    path.write_text("2023年高新区指标\n单位,年份,D1_1\n长沙高新区,2023,x\n", encoding="gbk")
+    rep = run(db_url, path)
+    assert [(p.row, p.column) for p in rep.problems] == [(3, "D1_1")]
