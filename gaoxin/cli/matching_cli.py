@@ -51,7 +51,8 @@ def _print_matches(df, title: str, fmt: str) -> None:
         return
     t = Table(title=title, show_lines=False)
     for c in ("排名", "编号", "名称", "领域", "单位", "得分", "匹配理由"):
-        t.add_column(c, overflow="fold")
+        short = c in ("排名", "编号", "得分")
+        t.add_column(c, overflow="fold", no_wrap=short, ratio=None if short else (3 if c == "匹配理由" else 1))
     for _, r in df.iterrows():
         unit = r.get("institution") if "institution" in df.columns else r.get("enterprise_name")
         t.add_row(str(r["rank"]), str(r["code"]), str(r["title"]), str(r["field_name"]), str(unit or ""),
@@ -159,8 +160,9 @@ def _chinese_matches(df):
 
 def roadshows_cmd(out: Path = typer.Option(..., "--out", help="输出 Excel 文件（.xlsx）。"),
                   by: str = typer.Option("city", "--by", help="分片区方式：city（按市州）/ area（长株潭、环洞庭湖、湘中南、大湘西）。"),
-                  top: int = typer.Option(3, "--top", min=1, max=20, help="每项需求取前 N 项成果参与分组。"),
-                  min_demands: int = typer.Option(2, "--min-demands", min=1, help="每场路演至少包含的需求数。"),
+                  top: Optional[int] = typer.Option(None, "--top", min=1, max=20, help="每项需求取前 N 项成果参与分组（默认见 settings.yaml）。"),
+                  min_demands: Optional[int] = typer.Option(None, "--min-demands", min=1, help="每场路演至少包含的需求数。"),
+                  max_demands: Optional[int] = typer.Option(None, "--max-demands", min=1, help="每场路演最多包含的需求数，超过则分为多场。"),
                   url: Optional[str] = typer.Option(None, "--url", help="数据库地址。")):
     """按领域、分片区生成“双高”对接路演场次（含成果、需求和建议邀请名单），导出 Excel。"""
     from gaoxin.matching import MatchError, export_xlsx, plan_roadshows
@@ -169,11 +171,16 @@ def roadshows_cmd(out: Path = typer.Option(..., "--out", help="输出 Excel 文�
     if by not in ("city", "area"):
         _fail("--by 只能是 city 或 area", 2)
     m = _matcher(url)
+    rs = m.settings.get("roadshow", {})
+    top = top or int(rs.get("top_per_demand", 3))
     try:
         matches = m.match_all(top)
     except MatchError as exc:
         _fail(str(exc))
-    ev = plan_roadshows(matches, by=by, top_per_demand=top, min_demands=min_demands, brokers=m.verdicts)
+    ev = plan_roadshows(matches, by=by, top_per_demand=top,
+                        min_demands=min_demands or int(rs.get("min_demands", 2)),
+                        max_results=int(rs.get("max_results", 15)),
+                        max_demands=max_demands or int(rs.get("max_demands", 20)), brokers=m.verdicts)
     demo = len(ev) and (ev["示例数据"] == "是").any()
     export_xlsx(out, {"路演场次": ev, "匹配明细": _chinese_matches(matches)}, note=(DEMO_NOTE if demo else None))
     console.print(f"[green]已生成[/] {len(ev)} 场路演：{out}")

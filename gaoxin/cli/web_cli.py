@@ -16,6 +16,7 @@ err = Console(stderr=True)
 users_app = typer.Typer(help="用户管理：新增、列出、修改密码。", no_args_is_help=True)
 report_app = typer.Typer(help="生成报告：年度高新区评价报告、目标通报（Word / PDF）。", no_args_is_help=True)
 
+DEMO_ZONE = "HN-N-CHANGSHA"  # 长沙高新区 for the demo zone user
 DEMO_USERS = (  # created only in a database holding demo data; documented in docs/readme-web.md
     ("demo_zone", "demo-zone-2026", "zone_user", "示例高新区用户"),
     ("demo_viewer", "demo-read-2026", "readonly", "示例只读用户"),
@@ -44,8 +45,9 @@ def ensure_demo_users(session) -> list[tuple[str, str, str]]:
     from sqlalchemy import select
     from gaoxin.auth.users import create_user, get_user
     from gaoxin.store.models import Zone
-    zone = session.scalar(select(Zone.code).where(Zone.level == "国家级").order_by(Zone.code).limit(1)) \
-        or session.scalar(select(Zone.code).order_by(Zone.code).limit(1))
+    zone = (session.scalar(select(Zone.code).where(Zone.code == DEMO_ZONE))
+            or session.scalar(select(Zone.code).where(Zone.level == "国家级").order_by(Zone.code).limit(1))
+            or session.scalar(select(Zone.code).order_by(Zone.code).limit(1)))
     made = []
     for username, password, role, label in DEMO_USERS:
         if get_user(session, username) is None and (role != "zone_user" or zone):

@@ -16,23 +16,41 @@ CITY_FACTOR = {"430100": 1.6, "430200": 1.25, "430300": 1.2}  # 长沙、株洲�
 LEVEL_FACTOR = {"国家级": 2.2, "省级": 1.0}
 
 
+# (keyword in the indicator name, shape, typical value for a provincial zone, yearly drift); first match
+# wins. Synthetic magnitudes for demo data only: they come from no document and drive no policy.
+NAME_PROFILES = (
+    ("万元销售收入中", "rate", 250.0, 0.03),     # 元 of R&D per 万元 of sales (≈2.5 %)
+    ("万人拥有", "rate", 2500.0, 0.03),           # graduates per 10,000 employees
+    ("万人", "rate", 25.0, 0.06),                 # new patents / IP per 10,000 employees
+    ("人均", "rate", 1.5, 0.08),                  # 万元 per employee
+    ("增速", "growth", 12.0, 0.0),
+    ("增长", "growth", 12.0, 0.0),
+    ("占比", "ratio", 35.0, 0.02),
+    ("比例", "ratio", 15.0, 0.02),
+    ("比重", "ratio", 30.0, 0.02),
+    ("覆盖", "ratio", 60.0, 0.03),
+    ("投入额", "amount", 8000.0, 0.09),          # 万元
+    ("金额", "amount", 150000.0, 0.09),          # 万元
+    ("额", "amount", 50000.0, 0.09),
+    ("收入", "amount", 500000.0, 0.09),
+    ("支出", "amount", 8000.0, 0.09),
+)
+
+
 def indicator_profile(leaf: dict) -> tuple[str, float, float]:
     """(shape, typical provincial-zone value, annual drift) guessed from the indicator's name.
 
-    shape: score (questionnaire / expert rating 0–100), ratio (%), growth (% change), count, amount."""
+    shape: score (questionnaire / expert rating 0–100; also a dimension the source leaves without
+    sub-indicators), ratio (%), growth (% change), rate (per 10,000 / per head), count, amount."""
     name = str(leaf.get("name", ""))
     st = str(leaf.get("source_type", ""))
-    unit = str(leaf.get("unit") or "")
-    if st in ("调查", "定性") or "评价" in name or "状况" in name:
+    if st in ("调查", "定性") or "评价" in name or "状况" in name or leaf.get("missing"):
         return "score", 72.0, 0.01
-    if "增速" in name or "增长" in name:
-        return "growth", 12.0, 0.0
-    if unit == "%" or "占比" in name or "比例" in name or "比重" in name or "覆盖" in name:
+    if str(leaf.get("unit") or "") == "%":
         return "ratio", 35.0, 0.02
-    if "额" in name or "收入" in name or "支出" in name or "投入" in name or "元" in unit:
-        return "amount", 50000.0, 0.09
-    if "万人" in name or "人均" in name or "万元" in name:
-        return "rate", 25.0, 0.06
+    for word, shape, typical, drift in NAME_PROFILES:
+        if word in name:
+            return shape, typical, drift
     return "count", 60.0, 0.08
 
 
@@ -66,6 +84,9 @@ def zone_observations(zones: pd.DataFrame, leaves: list[dict], seed: int,
         elif shape == "ratio":
             base = typical * np.exp(0.25 * quality + r.normal(0, 0.2, nz))
             v = np.clip(base[:, None] * (1 + drift) ** t * np.exp(0.05 * noise), 0.5, 99.0)
+        elif shape == "rate":  # intensities scale with quality, not with the zone's size
+            base = typical * np.exp(0.3 * quality + r.normal(0, 0.15, nz))
+            v = base[:, None] * (1 + drift) ** t * np.exp(0.05 * noise)
         else:
             growth = drift + 0.03 * quality + r.normal(0, 0.02, nz)
             base = typical * size * np.exp(0.3 * quality)

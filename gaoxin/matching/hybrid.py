@@ -146,7 +146,14 @@ def search_batch(query_tokens: list[list[str]] | None, query_emb: np.ndarray | N
         return Hits(out_i, out_s, out_b, out_d)
     if exclude_pairs is not None and len(exclude_pairs):
         exclude_pairs = np.unique(np.asarray(exclude_pairs, np.int64))
-    dgroups = np.asarray(doc_groups, dtype=object) if doc_groups is not None else None
+    qcode = dcode = None
+    if query_groups is not None and doc_groups is not None:
+        # integer group codes (−1 = none) so the per-block comparison is a fast numeric broadcast
+        import pandas as pd
+        allg = pd.Series(list(doc_groups) + list(query_groups), dtype=object)
+        allg = allg.where(allg.astype(str) != "", None)
+        codes, _ = pd.factorize(allg, use_na_sentinel=True)
+        dcode, qcode = codes[:n_docs], codes[n_docs:]
     for start in range(0, nq, fusion.block):
         stop = min(start + fusion.block, nq)
         nb = stop - start
@@ -154,10 +161,9 @@ def search_batch(query_tokens: list[list[str]] | None, query_emb: np.ndarray | N
         blocked = None
         if doc_mask is not None and not doc_mask.all():
             blocked = np.broadcast_to(~doc_mask[None, :], (nb, n_docs)).copy()
-        if query_groups is not None and dgroups is not None:
-            qg = np.asarray(query_groups[start:stop], dtype=object)
-            free = np.array([g is None or g == "" or (isinstance(g, float) and np.isnan(g)) for g in qg])
-            other = (qg[:, None] != dgroups[None, :]) & ~free[:, None]
+        if qcode is not None:
+            qb = qcode[start:stop]
+            other = (qb[:, None] != dcode[None, :]) & (qb >= 0)[:, None]
             blocked = other if blocked is None else (blocked | other)
         if exclude_pairs is not None and len(exclude_pairs):
             lo, hi = np.searchsorted(exclude_pairs, [start * n_docs, stop * n_docs])

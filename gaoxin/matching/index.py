@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .bm25 import BM25Index
-from .tokenise import tokenize_many
+from .tokenise import fingerprint, tokenize_many
 
 INDEX_VERSION = 1
 # which model columns make up the searchable text, and which are kept for filters / display
@@ -52,10 +52,12 @@ def _hash(texts: list[str]) -> np.ndarray:
 
 class Collection:
     def __init__(self, name: str, directory: Path, records: pd.DataFrame, tokens: list[list[str]],
-                 emb: np.ndarray | None, bm25: BM25Index, embedder_name: str | None):
+                 emb: np.ndarray | None, bm25: BM25Index, embedder_name: str | None,
+                 tokenizer: str | None = None):
         self.name, self.dir = name, directory
         self.records, self.tokens, self.emb, self.bm25 = records, tokens, emb, bm25
         self.embedder_name = embedder_name
+        self.tokenizer = tokenizer
         self._pos = None
         self.dirty = False
 
@@ -86,7 +88,7 @@ class Collection:
         tokens = json.loads((d / "tokens.json").read_text(encoding="utf-8"))
         emb = np.load(d / "emb.npy") if (d / "emb.npy").exists() else None
         bm25 = BM25Index.load(d) if (d / "bm25_weights.npz").exists() else BM25Index.build(tokens)
-        return cls(name, d, records, tokens, emb, bm25, meta.get("embedder"))
+        return cls(name, d, records, tokens, emb, bm25, meta.get("embedder"), meta.get("tokenizer"))
 
     def save(self) -> None:
         tmp = self.dir.with_name(self.dir.name + ".tmp")
@@ -100,7 +102,7 @@ class Collection:
         self.bm25.save(tmp)
         (tmp / "meta.json").write_text(json.dumps(
             {"version": INDEX_VERSION, "name": self.name, "count": len(self.records),
-             "embedder": self.embedder_name}, ensure_ascii=False), encoding="utf-8")
+             "embedder": self.embedder_name, "tokenizer": self.tokenizer}, ensure_ascii=False), encoding="utf-8")
         # swap in one step so a reader never sees a half-written index
         old = self.dir.with_name(self.dir.name + ".old")
         if old.exists():
@@ -132,11 +134,13 @@ class Collection:
         order += list(np.flatnonzero(~keep.to_numpy()))
         new = new.iloc[order].reset_index(drop=True)
         model_changed = embedder is not None and self.embedder_name not in (None, embedder.name)
+        tok_fp = fingerprint()
+        retokenise = self.tokenizer != tok_fp  # dictionary / stop words changed: cached tokens are stale
         tokens: list[list[str] | None] = []
         emb_rows: list[int | None] = []
         for h in new["hash"]:
             i = old_by_hash.get(h)
-            tokens.append(self.tokens[i] if i is not None else None)
+            tokens.append(self.tokens[i] if (i is not None and not retokenise) else None)
             emb_rows.append(i if (i is not None and self.emb is not None and not model_changed) else None)
         todo_tok = [k for k, t in enumerate(tokens) if t is None]
         for k, toks in zip(todo_tok, tokenize_many(new["text"].iloc[todo_tok].tolist())):
@@ -163,7 +167,7 @@ class Collection:
                  "changed": int(sum(1 for c, h in zip(new["code"], new["hash"])
                                     if c in old_pos and self.records["hash"].iat[old_pos[c]] != h)),
                  "embedded": n_embedded}
-        unchanged = (not stats["added"] and not stats["removed"] and not stats["changed"]
+        unchanged = (not stats["added"] and not stats["removed"] and not stats["changed"] and not retokenise
                      and self.bm25.n_docs == len(new) and list(new["code"]) == old_codes)
         meta_cols = META_COLUMNS[self.name]
         # dirty = something to write back (texts, vectors or only display / filter columns changed)
@@ -173,6 +177,7 @@ class Collection:
             .equals(new[meta_cols].reset_index(drop=True).astype(str)))
         self.records, self.tokens, self.emb = new, tokens, emb
         self.embedder_name = embedder.name if embedder is not None else None
+        self.tokenizer = tok_fp
         if not unchanged:  # corpus statistics changed: recompute the BM25 weights from cached tokens
             self.bm25 = BM25Index.build(tokens)
         self._pos = None

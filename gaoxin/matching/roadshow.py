@@ -15,6 +15,7 @@ import yaml
 from .explain import field_name
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+_CN_NUM = "一二三四五六七八九十"
 
 
 @cache
@@ -39,9 +40,12 @@ def city_of(region_code) -> str | None:
 
 
 def plan_roadshows(matches: pd.DataFrame, by: str = "city", top_per_demand: int = 3, min_demands: int = 2,
-                   max_results: int = 15, brokers: pd.DataFrame | None = None) -> pd.DataFrame:
+                   max_results: int = 15, brokers: pd.DataFrame | None = None,
+                   max_demands: int = 20) -> pd.DataFrame:
     """Events from a `Matcher.match_all` frame. One row per event:
-    场次, 领域, 片区, 需求数, 成果数, 需求, 成果, 建议邀请高校院所, 建议邀请企业, 建议技术经理人, 平均匹配分."""
+    场次, 领域, 片区, 需求数, 成果数, 需求, 成果, 建议邀请高校院所, 建议邀请企业, 建议技术经理人, 平均匹配分.
+    A field × area group with more than `max_demands` demands is split into several sessions
+    (一、二 …), demands ordered by code so the split is stable."""
     cols = ["场次", "领域", "片区", "需求数", "成果数", "需求", "成果", "建议邀请高校院所", "建议邀请企业",
             "建议技术经理人", "平均匹配分", "示例数据"]
     if matches is None or len(matches) == 0:
@@ -61,10 +65,19 @@ def plan_roadshows(matches: pd.DataFrame, by: str = "city", top_per_demand: int 
         acc = brokers[brokers["verdict"] == "accept"].dropna(subset=["username"])
         broker_map = acc.groupby("demand_code")["username"].apply(lambda s: sorted(set(s))).to_dict()
     events = []
+    parts = []
     for (fld, area), g in m.groupby(["领域", "片区"], sort=True):
-        demands = g.drop_duplicates("demand_code")
-        if len(demands) < min_demands:
+        codes = sorted(g["demand_code"].unique())
+        if len(codes) < min_demands:
             continue
+        n_parts = max(1, -(-len(codes) // max_demands))
+        size = -(-len(codes) // n_parts)  # even sessions: 42 demands with max 20 → 14 + 14 + 14
+        for p in range(n_parts):
+            chunk = set(codes[p * size:(p + 1) * size])
+            label = area if n_parts == 1 else f"{area}（{_CN_NUM[p] if p < len(_CN_NUM) else p + 1}）"
+            parts.append((fld, label, g[g["demand_code"].isin(chunk)]))
+    for fld, area, g in parts:
+        demands = g.drop_duplicates("demand_code")
         res = (g.groupby(["code", "title", "institution"], dropna=False)["score"].max()
                .sort_values(ascending=False).head(max_results).reset_index())
         brokers_here = sorted({u for d in demands["demand_code"] for u in broker_map.get(d, [])})

@@ -118,6 +118,18 @@ def _jieba():
     return tk
 
 
+@cache
+def fingerprint() -> str:
+    """Identifies the tokeniser set-up (jieba version, domain terms, stop words): cached tokens in an
+    index are only reused while it is unchanged."""
+    import hashlib
+    import jieba
+    h = hashlib.sha1(f"v1|{jieba.__version__}|".encode())
+    h.update("\n".join(domain_terms()).encode("utf-8"))
+    h.update("\n".join(sorted(stop_words())).encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
 def tokenize(text: str | None) -> list[str]:
     """Search-mode tokens of one text: lower-cased, stop words, punctuation and lone CJK characters removed."""
     if not text:

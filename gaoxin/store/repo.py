@@ -5,7 +5,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from gaoxin.store.models import AuditLog, Enterprise, Observation, Region, Zone

@@ -519,6 +519,7 @@ def _enterprise_list(db, user, zone, as_of, rung, limit):
     if j is None:
         return pd.DataFrame(columns=list(ENT_LABELS)), {"as_of": y, "is_demo": False, "total": 0}
     out = frame[["credit_code", "name", "zone_code", "industry"]].copy()
+    out["industry"] = out["industry"].map(lambda c: _industry_names().get(c, c))
     out["rung"] = pd.Series(j.highest_rung, index=frame.index).fillna("（未达任一层级）")
     out["points"] = pts.set_index("credit_code").reindex(out["credit_code"])["points"].to_numpy()
     if rung:
@@ -527,6 +528,15 @@ def _enterprise_list(db, user, zone, as_of, rung, limit):
     total = len(out)
     return out.head(limit).reset_index(drop=True), {"as_of": y, "is_demo": bool(frame["is_demo"].any()),
                                                     "total": total}
+
+
+@functools.lru_cache(maxsize=1)
+def _industry_names() -> dict:
+    try:
+        from gaoxin.reference import load_industries
+        return {i["code"]: i["name"] for i in load_industries()}
+    except (ImportError, KeyError):
+        return {}
 
 
 def _flatten_conditions(conds, out: list, depth: int = 0) -> None:
@@ -693,15 +703,18 @@ def demands(db, user, zone):
         stmt = stmt.where(t.zone_code == zone)
     elif user.role == roles.ZONE_USER:
         stmt = stmt.where(t.zone_code.in_(sorted(user.zones)))
-    return pd.DataFrame(db.execute(stmt.order_by(t.code).limit(5000)).all(), columns=list(DEMAND_LABELS))
+    df = pd.DataFrame(db.execute(stmt.order_by(t.code).limit(5000)).all(), columns=list(DEMAND_LABELS))
+    df["field"] = df["field"].map(lambda c: _industry_names().get(c, c))
+    return df
 
 
 def search_results(db, q, k):
     M = _engine("gaoxin.matching", "成果对接")
+    m = matcher(db)  # outside the compute lock: a first index build must not block other pages
 
     def compute():
         try:
-            return _match_frame(matcher(db).search(q, top=k))
+            return _match_frame(m.search(q, top=k))
         except M.MatchError as exc:
             raise HTTPException(422, str(exc))
     return _cached(("search", q, k, _match_stamp(db)), compute)
@@ -709,10 +722,11 @@ def search_results(db, q, k):
 
 def demand_matches(db, code, k):
     M = _engine("gaoxin.matching", "成果对接")
+    m = matcher(db)
 
     def compute():
         try:
-            return _match_frame(matcher(db).match_demand(code, top=k))
+            return _match_frame(m.match_demand(code, top=k))
         except M.MatchError as exc:
             raise HTTPException(404, str(exc))
     return _cached(("dmatch", code, k, _match_stamp(db)), compute)
@@ -740,9 +754,9 @@ def roadshows(db, user, zone):
     t = TechDemand
     scope = [zone] if zone else (sorted(user.zones) if user.role == roles.ZONE_USER else None)
     key = ("roadshow", tuple(scope) if scope else None, _match_stamp(db))
+    m = matcher(db)
 
     def compute():
-        m = matcher(db)
         codes = None
         if scope is not None:
             codes = list(db.scalars(select(t.code).where(t.zone_code.in_(scope))))

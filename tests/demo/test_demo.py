@@ -1,5 +1,4 @@
 """Demo data: deterministic for a seed, flagged 示例数据, never overwriting real rows."""
-import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 

@@ -1,6 +1,5 @@
 """GB 32100-2015 check character (gaoxin.credit_code), scalar and vectorised."""
 import numpy as np
-import pytest
 from hypothesis import given, strategies as st
 
 from gaoxin.credit_code import ALPHABET, check_char, check_many, credit_code_problem, make_credit_code

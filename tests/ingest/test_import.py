@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from gaoxin.credit_code import make_credit_code
 from gaoxin.ingest.load import import_file
 from gaoxin.store.db import session_scope
-from gaoxin.store.models import Enterprise, ImportBatch, Observation, TechDemand, TechResult
+from gaoxin.store.models import AuditLog, Enterprise, ImportBatch, Observation, TechDemand, TechResult
 
 
 def write_csv(path: Path, rows: list[list], encoding: str = "utf-8") -> Path:
@@ -73,6 +73,10 @@ def test_gbk_csv_wide(db_url, tmp_path):
     with session_scope(db_url) as s:
         b = s.get(ImportBatch, rep.batch_id)
         assert (b.status, b.username, b.rows, b.file_name, len(b.sha256)) == ("loaded", "张三", 3, "宽表.csv", 64)
+        assert b.created_at is not None
+        audit = s.scalar(select(AuditLog).where(AuditLog.entity_id == str(rep.batch_id)))
+        assert (audit.action, audit.username, audit.after["written"]) == ("import", "张三", 5)
+        assert {o.batch_id for o in s.scalars(select(Observation))} == {rep.batch_id}
 
 
 def test_utf8_bom_csv_long(db_url, tmp_path):

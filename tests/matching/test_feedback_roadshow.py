@@ -83,3 +83,13 @@ def test_search_filters_and_result_to_demands(data, tmp_path):
     assert len(dem) and dem["code"].str.startswith("XQ").all()
     with pytest.raises(ValueError, match="不存在"):
         m.match_demand("NOPE")
+
+
+def test_large_groups_split_into_even_sessions():
+    rows = [{"demand_code": f"D{i:02d}", "demand_title": "t", "demand_enterprise": f"E{i}", "rank": 1,
+             "code": f"R{i % 5}", "title": "r", "institution": "中南大学", "score": 0.9, "field": "SEI02",
+             "demand_field": "SEI02", "demand_region_code": "430300"} for i in range(42)]
+    ev = plan_roadshows(pd.DataFrame(rows), by="city", max_demands=20, min_demands=1)
+    assert ev["需求数"].tolist() == [14, 14, 14]
+    assert ev["片区"].tolist() == ["湘潭市（一）", "湘潭市（二）", "湘潭市（三）"]
+    assert ev["领域"].eq("新材料").all()

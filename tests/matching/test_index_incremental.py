@@ -78,3 +78,19 @@ def test_metadata_only_change_is_saved_without_reembedding(tmp_path):
     Matcher.from_frames(r2, d, home=tmp_path, embedder=emb)
     assert emb.calls == 0
     assert Collection.load("results", tmp_path).records["trl"].iloc[0] == 9
+
+
+def test_tokeniser_change_retokenises_but_keeps_vectors(tmp_path, monkeypatch):
+    import gaoxin.matching.index as idx
+    emb = CountingEmbedder()
+    c = Collection.load("results", tmp_path)
+    c.update(_results(3), embedder=emb)
+    c.save()
+    c = Collection.load("results", tmp_path)
+    c.tokens = [["stale"]] * 3  # as if written by an older dictionary
+    c.tokenizer = "old-fingerprint"
+    emb.calls = 0
+    c.update(_results(3), embedder=emb)
+    assert emb.calls == 0 and c.dirty
+    assert all("stale" not in t for t in c.tokens) and "正极材料" in c.tokens[0]
+    assert c.tokenizer == idx.fingerprint()

@@ -3,13 +3,12 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-import pytest
 from sqlalchemy import func, inspect, select
 
 from gaoxin.store import repo
 from gaoxin.store.db import get_engine, session_scope
 from gaoxin.store.migrate import framework_leaves, init_database
-from gaoxin.store.models import AuditLog, Base, Enterprise, ImportBatch, Indicator, Region, Zone
+from gaoxin.store.models import AuditLog, Base, Enterprise, Indicator, Region, Zone
 
 
 def _counts(url):
