@@ -32,7 +32,8 @@ def get_user(session: Session, username: str) -> User | None:
 
 
 def get_principal(session: Session, username: str) -> Principal | None:
-    user = get_user(session, username)
+    from sqlalchemy.orm import selectinload
+    user = session.scalar(select(User).options(selectinload(User.zones)).where(User.username == username))
     if user is None or not user.active:
         return None
     return principal_of(user)

@@ -130,17 +130,28 @@ PROGRESS_HEADERS = {
     "progress": "完成进度", "time_elapsed": "时间进度", "pace_ratio": "进度比", "actual_cagr": "实际年均增速",
     "required_cagr": "所需年均增速", "projected": "预测值", "projection_method": "预测方法",
     "years_left": "剩余年数", "annual_effort": "年均还需", "gap": "差距", "status": "进度评价",
-    "lead_units": "牵头单位", "source": "来源",
+    "status_reason": "评价说明", "lead_units": "牵头单位", "source": "来源",
 }
 
 
-def _progress_frame(plan: Optional[str], as_of: int):
-    from gaoxin.targets.monitor import progress_table
+def _plan_periods(session) -> dict:
+    from sqlalchemy import select
+
+    from gaoxin.store.models import Plan
+    return {pid: (start, end) for pid, start, end in session.execute(select(Plan.id, Plan.start_year, Plan.end_year))}
+
+
+def _progress_frame(plan: Optional[str], as_of: int, only_active: bool = False):
+    from gaoxin.targets.monitor import active_first, progress_table
     _check_year(as_of)
     with _session() as s:
         targets = _load_targets(s, plan)
         obs = _observations(s, targets)
-    return targets, obs, progress_table(targets, obs, as_of)
+        periods = _plan_periods(s)
+    prog = active_first(progress_table(targets, obs, as_of), periods, as_of, only_active)
+    if only_active and prog.empty:
+        raise UserError(f"没有规划期包含 {as_of} 年的规划；去掉 --active 可查看全部规划")
+    return targets, obs, prog
 
 
 @targets_app.command("progress", help="计算截至某年的目标完成进度、时间进度、所需增速、趋势预测与进度评价。")
@@ -149,9 +160,10 @@ def progress_cmd(
     plan: Optional[str] = typer.Option(None, "--plan", "-p", help="规划编号（缺省为全部规划）"),
     fmt: ProgressFormat = typer.Option(ProgressFormat.table, "--format", "-f", help="输出格式：table、json 或 xlsx"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="xlsx 输出文件（--format xlsx 时必填）"),
+    active: bool = typer.Option(False, "--active", help="只显示规划期包含截至年份的规划（缺省：全部规划，规划期内的排在前面）"),
 ) -> None:
     try:
-        _, _, prog = _progress_frame(plan, as_of)
+        _, _, prog = _progress_frame(plan, as_of, active)
         if fmt == ProgressFormat.xlsx and out is None:
             raise UserError("--format xlsx 需要用 --out 指定输出文件，如 --out 进度.xlsx")
     except UserError as exc:
@@ -171,6 +183,7 @@ def progress_cmd(
                 "projected_meets": _clean(r["projected_meets"]), "years_left": _clean(r["years_left"]),
                 "annual_effort": _clean(r["annual_effort"]), "gap": _clean(r["gap"]),
                 "status": r["status"], "status_reason": r["status_reason"] or None,
+                "overdue": bool(r["overdue"]), "plan_active": bool(r["plan_active"]),
                 "is_demo": bool(r["is_demo"]),
             })
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -182,10 +195,16 @@ def progress_cmd(
         out.write_bytes(frame_to_xlsx({"目标进度": frame}, demo=demo, title=title))
         console.print(f"已写入 {out}（{len(frame)} 项目标）")
         return
-    table = Table(title=f"规划目标完成进度（截至{as_of}年）" + ("　[red]示例数据[/]" if demo else ""))
+    note = "" if active else "（规划期内的规划在前）"
+    table = Table(title=f"规划目标完成进度（截至{as_of}年）{note}" + ("　[red]示例数据[/]" if demo else ""))
     for col in ("编号", "指标", "目标", "实际值", "完成进度", "时间进度", "所需年均增速", "预测值", "评价"):
         table.add_column(col, overflow="fold")
+    previous = None
     for r in prog.to_dict("records"):
+        if previous is not None and r["plan_active"] != previous:  # start of the plans outside their period
+            table.add_section()
+            table.add_row("", f"[dim]以下规划的规划期不含 {as_of} 年[/]", *[""] * 7)
+        previous = r["plan_active"]
         unit = r["level_unit"] if r["kind"] == "growth" else r["unit"]  # a growth target is tracked as a level
         table.add_row(r["id"], r["indicator_name"], _num(r["target_level"], unit),
                       _num(r["actual"], unit), _pct(r["progress"]), _pct(r["time_elapsed"]),
@@ -206,13 +225,14 @@ def _pct(v) -> str:
 
 
 def _status(s: str) -> str:
-    color = {"已完成": "green", "进度正常": "green", "进度滞后": "yellow", "严重滞后": "red", "数据缺失": "magenta"}
+    color = {"已完成": "green", "进度正常": "green", "进度滞后": "yellow", "严重滞后": "red", "逾期未完成": "bold red",
+             "数据缺失": "magenta"}
     return f"[{color.get(s, 'white')}]{s}[/]"
 
 
 # --------------------------------------------------------------------------- warn
 
-@targets_app.command("warn", help="预警：列出进度滞后的目标和分解单位（最严重的在前），并给出差距。")
+@targets_app.command("warn", help="预警：先列出已过目标年份仍未完成（逾期未完成）的目标，再列出进度滞后的目标和分解单位（最严重的在前），并给出差距。")
 def warn_cmd(
     as_of: int = typer.Option(..., "--as-of", "-y", help="截至年份，如 2024"),
     plan: Optional[str] = typer.Option(None, "--plan", "-p", help="规划编号（缺省为全部规划）"),
@@ -220,7 +240,7 @@ def warn_cmd(
     fmt: ListFormat = typer.Option(ListFormat.table, "--format", "-f", help="输出格式：table 或 json"),
 ) -> None:
     from gaoxin.targets.monitor import parts_progress
-    from gaoxin.targets.warning import warnings
+    from gaoxin.targets.warning import GROUP_OVERDUE, warnings
     try:
         targets, obs, prog = _progress_frame(plan, as_of)
     except UserError as exc:
@@ -241,6 +261,7 @@ def warn_cmd(
                     "unit": r["scope_name"], "status": r["status"], "actual": _clean(r["actual"]),
                     "target": _clean(r["target_level"]), "gap": _clean(r["gap"]), "gap_text": r["gap_text"],
                     "effort_text": r.get("effort_text") or None, "ratio": _clean(r.get("status_ratio")),
+                    "group": r.get("warning_group"), "overdue": r.get("warning_group") == GROUP_OVERDUE,
                     "is_demo": bool(r.get("is_demo", False))}
         data = [rec(r, "target") for r in w_targets.to_dict("records")]
         data += [rec(r, "unit") for r in (w_units.to_dict("records") if len(w_units) else [])]
@@ -248,7 +269,11 @@ def warn_cmd(
         return
     if demo:
         console.print("[bold red]示例数据[/]：以下完成值为演示数据。")
-    for title, frame in ((f"滞后目标（截至{as_of}年）", w_targets), (f"滞后的分解单位（{as_of}年年度目标）", w_units)):
+    overdue = w_targets[w_targets["warning_group"] == GROUP_OVERDUE] if len(w_targets) else w_targets
+    behind = w_targets[w_targets["warning_group"] != GROUP_OVERDUE] if len(w_targets) else w_targets
+    for title, frame in ((f"滞后目标（截至{as_of}年，仍在规划期内）", behind),
+                         (f"逾期未完成的目标（已过目标年份，截至{as_of}年）", overdue),
+                         (f"滞后的分解单位（{as_of}年年度目标）", w_units)):
         table = Table(title=f"{title}：{len(frame)} 项")
         for col in ("序", "目标", "指标", "范围/单位", "评价", "差距", "年均还需"):
             table.add_column(col, overflow="fold")

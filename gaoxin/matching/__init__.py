@@ -4,6 +4,8 @@ Facade for the CLI and the web page (成果对接):
 
     from gaoxin.matching import Matcher, Filters
     m = Matcher.load_or_build()                 # reads the store, updates $GAOXIN_HOME/match-index/
+    m = Matcher.shared()                        # same, cached per process for the web app (5 min;
+                                                # Matcher.invalidate() after an import / feedback)
     m.search("电路板缺陷人工目检效率低", Filters(fields=["SEI04"], trl_min=5), top=10)
     m.match_demand("XQ202600001", top=10)        # results for a demand, with feedback re-ranking
     m.match_result("CG2025000001", top=10)       # demands that could take up a result

@@ -25,8 +25,16 @@ def field_names() -> dict[str, str]:
     return names
 
 
+def _missing(v) -> bool:
+    try:
+        import pandas as pd
+        return v is None or bool(pd.isna(v)) or str(v) == ""
+    except (TypeError, ValueError):
+        return False
+
+
 def field_name(code) -> str:
-    if code is None or code != code or code == "":
+    if _missing(code):
         return "未填写"
     return field_names().get(str(code), str(code))
 
@@ -72,13 +80,12 @@ def explain(q_tokens: list[str], d_tokens: list[str], q_field=None, d_field=None
             feedback_note: str | None = None) -> dict:
     """Explanation record: shared terms, field agreement, similarities and a Chinese sentence."""
     terms = shared_terms(q_tokens, d_tokens, bm25, max_terms)
-    same_field = (q_field is not None and d_field is not None and q_field == q_field and d_field == d_field
-                  and str(q_field) != "" and str(q_field) == str(d_field))
+    same_field = not _missing(q_field) and not _missing(d_field) and str(q_field) == str(d_field)
     parts = []
     parts.append(f"共同技术词：{'、'.join(terms)}" if terms else "无共同技术词（语义相近）")
     if same_field:
         parts.append(f"领域一致：{field_name(d_field)}")
-    elif d_field is not None and q_field is not None and str(q_field) and str(d_field):
+    elif not _missing(q_field) and not _missing(d_field):
         parts.append(f"领域不同：需求属{field_name(q_field)}，成果属{field_name(d_field)}")
     if dense is not None:
         parts.append(f"语义相似度 {dense:.3f}")

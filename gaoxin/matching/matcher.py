@@ -12,7 +12,7 @@ from .explain import explain, field_name
 from .feedback import boost_matrix, exclude_codes, latest_verdicts
 from .hybrid import FusionSettings, default_fusion, filter_mask, search_batch, settings_doc
 from .index import Collection, index_home
-from .tokenise import tokenize, tokenize_many
+from .tokenise import tokenize
 
 RESULT_FIELDS = ["code", "title", "abstract", "keywords", "field", "institution", "team", "trl", "ip_type",
                  "ip_number", "terms", "region_code", "is_demo"]
@@ -89,7 +89,7 @@ class Matcher:
             coll = Collection.load(name, home)
             coll.dir = home / name
             existed = (coll.dir / "meta.json").exists()
-            stats[name] = st = coll.update(frame, embedder=embedder, progress=progress)
+            stats[name] = coll.update(frame, embedder=embedder, progress=progress)
             if save and (not existed or coll.dirty):
                 coll.save()
             colls[name] = coll
@@ -105,6 +105,27 @@ class Matcher:
             frames = load_frames(session)
         return cls.from_frames(frames["results"], frames["demands"], frames["feedback"], frames["policies"],
                                home=home, embedder=embedder, progress=progress)
+
+    _shared: dict = {}
+
+    @classmethod
+    def shared(cls, url: str | None = None, max_age_seconds: float = 300.0) -> "Matcher":
+        """A process-wide matcher for the web app: rebuilt (incrementally) from the store at most every
+        `max_age_seconds`, so a page view does not re-read the libraries each time. Call
+        `Matcher.invalidate()` after an import or a feedback write to see the change at once."""
+        import time
+        from gaoxin.paths import database_url
+        key = url or database_url()
+        hit = cls._shared.get(key)
+        if hit is not None and time.monotonic() - hit[0] < max_age_seconds:
+            return hit[1]
+        m = cls.load_or_build(url)
+        cls._shared[key] = (time.monotonic(), m)
+        return m
+
+    @classmethod
+    def invalidate(cls) -> None:
+        cls._shared.clear()
 
     @classmethod
     def load(cls, home: Path | None = None, embedder=None, feedback=None, policies=None) -> "Matcher":
@@ -205,8 +226,10 @@ class Matcher:
         if len(self.results) == 0:
             raise MatchError("成果库为空，请先导入成果或生成示例数据")
         f = Filters(**filters) if isinstance(filters, dict) else (filters or Filters())
-        pos = (list(range(len(self.demands))) if demand_codes is None
-               else [self.demands.position(c) for c in demand_codes])
+        if demand_codes is None:
+            pos = list(range(len(self.demands)))
+        else:  # codes not (yet) in the index are skipped; match_demand reports a single unknown code
+            pos = [p for p in (self.demands.position(c) for c in demand_codes) if p is not None]
         toks = [self.demands.tokens[p] for p in pos]
         q_emb = self.demands.emb[pos] if (self.demands.emb is not None and mode != "bm25") else None
         codes = [str(self.demands.records["code"].iat[p]) for p in pos]

@@ -12,11 +12,11 @@ from typing import Any, Iterable
 import yaml
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from gaoxin.store.db import get_engine, session_scope
-from gaoxin.store.models import Indicator, Region, Zone
+from gaoxin.store.models import Indicator, Observation, Region, Zone
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 log = logging.getLogger(__name__)
@@ -64,7 +64,9 @@ def load_reference(session: Session) -> dict[str, int]:
         if hasattr(ref, "load_zones"):
             counts["zones"] = _upsert_by_code(session, Zone, _records(ref.load_zones()),
                                               ("name", "short_name", "level", "city_code", "approved_year", "source"))
-    counts["indicators"] = upsert_indicators(session, indicator_registry())
+    registry = indicator_registry()
+    counts["indicators"] = upsert_indicators(session, registry)
+    _drop_gap_indicators(session, {item["code"] for item in registry})
     session.flush()
     try:
         from gaoxin.store.sync_plans import sync_plans
@@ -115,15 +117,32 @@ def _upsert_by_code(session: Session, model, records: list[dict], fields: Iterab
 
 
 def framework_leaves(doc: dict) -> list[dict]:
-    """Leaves (nodes without children) of a framework YAML: the indicators data must supply."""
+    """Indicator nodes of a framework YAML (childless nodes): the indicators data must supply.
+
+    A childless node marked ``missing: true`` is a documented gap (seed 001's truncated D4), not an
+    indicator: registering or generating data for it would invent an indicator the source lacks."""
     out: list[dict] = []
 
     def walk(nodes):
         for node in nodes or []:
             if node.get("children"):
                 walk(node["children"])
-            else:
+            elif not node.get("missing"):
                 out.append(node)
+    walk(doc.get("nodes"))
+    return out
+
+
+def framework_gap_codes(doc: dict) -> set[str]:
+    """Codes of the gap nodes (``missing: true`` and no children) of a framework YAML."""
+    out: set[str] = set()
+
+    def walk(nodes):
+        for node in nodes or []:
+            if node.get("children"):
+                walk(node["children"])
+            elif node.get("missing"):
+                out.add(str(node.get("code")))
     walk(doc.get("nodes"))
     return out
 
@@ -170,6 +189,25 @@ def indicator_registry() -> list[dict]:
                           "unit_types": list(item.get("unit_types") or []),
                           "description": item.get("description"), "source": item.get("source")}
     return list(regs.values())
+
+
+def _drop_gap_indicators(session: Session, registered: set[str]) -> None:
+    """Earlier versions registered framework gap nodes (D4) as indicators and generated demo data for
+    them: remove those demo rows, and the registry rows unless real observations use the code (then a
+    user has supplied data and the row stays)."""
+    gaps = set()
+    for _, doc in _framework_docs():
+        gaps |= framework_gap_codes(doc)
+    stale = sorted(gaps - registered)
+    if not stale:
+        return
+    session.execute(delete(Observation).where(Observation.indicator_code.in_(stale), Observation.is_demo.is_(True)))
+    used = set(session.scalars(select(Observation.indicator_code).where(
+        Observation.indicator_code.in_(stale)).distinct()))
+    drop = [c for c in stale if c not in used]
+    if drop:
+        session.execute(delete(Indicator).where(Indicator.code.in_(drop)))
+        session.flush()
 
 
 def upsert_indicators(session: Session, items: list[dict]) -> int:

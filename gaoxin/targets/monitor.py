@@ -102,3 +102,26 @@ def parts_progress(target: Target, observations: pd.DataFrame, as_of: int,
     out.loc[blank, "status"] = "目标未列"
     out.loc[blank, "status_reason"] = "原分解表该单元格为空白"
     return out
+
+
+def active_first(progress: pd.DataFrame, periods: dict[str, tuple[int | None, int | None]], as_of: int,
+                 only_active: bool = False) -> pd.DataFrame:
+    """Progress rows with `plan_active` (the plan's period contains `as_of`) and the active plans' rows
+    first, the others after, each block in its original order. `periods`: plan id → (start, end)
+    years; a missing bound falls back to the plan's earliest base year + 1 / latest target year."""
+    out = progress.copy()
+    if out.empty:
+        out["plan_active"] = pd.Series(dtype=bool)
+        return out
+    first = out.groupby("plan")["baseline_year"].min() + 1
+    last = out.groupby("plan")["target_year"].max()
+    bounds = pd.DataFrame([(k, *(v or (None, None))) for k, v in periods.items()],
+                          columns=["plan", "start", "end"]).set_index("plan").astype(float)
+    start = out["plan"].map(bounds["start"]).astype(float)
+    end = out["plan"].map(bounds["end"]).astype(float)
+    start = start.fillna(out["plan"].map(first)).fillna(-np.inf)
+    end = end.fillna(out["plan"].map(last)).fillna(np.inf)
+    out["plan_active"] = ((start <= as_of) & (as_of <= end)).to_numpy()
+    if only_active:
+        return out[out["plan_active"]]
+    return out.sort_values("plan_active", ascending=False, kind="mergesort")

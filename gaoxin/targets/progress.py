@@ -13,6 +13,9 @@ Definitions (issue 4):
 - kinds: growth (target is an annual rate: the level to reach is baseline × (1+g)^years),
   cumulative (annual flows summed over the period), doubling (multiple × baseline),
   coverage / share / level / count (levels); periodicity "annual" = the value is due every year.
+- deadline: once as_of reaches the target year (end of the period; for annual targets once as_of is
+  past it) a target not met by the latest actual at or before the deadline is 逾期未完成
+  (status_thresholds.yaml `overdue`), never 进度滞后 / 严重滞后.
 """
 from __future__ import annotations
 
@@ -136,15 +139,24 @@ def evaluate(rows: pd.DataFrame, values: np.ndarray, years, as_of: int,
     target = np.where(is_growth, growth_level, target)
     target = np.where(is_double, np.where(np.isnan(multiple), 2.0, multiple) * base, target)
 
+    # ---------------------------------------------------------------- deadline
+    # the deadline is the target year (end of period for cumulative / annual targets); an annual target
+    # is due every year of its period, so it is overdue only once the as-of year is past the period
+    end_year = np.where(is_cum | is_annual, p_end, tyear)
+    overdue_due = np.where(is_annual, as_of_v > end_year, as_of_v >= end_year) & ~np.isnan(end_year)
+    judge_at_deadline = overdue_due & (th.overdue_actual_at == "target_year")
+
     # ---------------------------------------------------------------- actual
-    upto = np.minimum(as_of_v, np.where(is_cum, p_end, np.inf))
+    # past the deadline the actual is the latest at or before it (or up to as_of, per the setting)
+    upto = np.where(judge_at_deadline | is_cum, np.minimum(as_of_v, end_year), as_of_v)
     latest, latest_year, obs_mask = _latest(values, years, upto)
     actual = latest.copy()
     actual_year = latest_year.copy()
-    # annual targets: the value of the as-of year itself
-    at_year = _value_at(values, years, as_of_v)
+    # annual targets: the value of the as-of year itself (the period's last year once it is over)
+    annual_year = np.where(judge_at_deadline, np.minimum(as_of_v, p_end), as_of_v)
+    at_year = _value_at(values, years, annual_year)
     actual = np.where(is_annual, at_year, actual)
-    actual_year = np.where(is_annual, np.where(np.isnan(at_year), np.nan, as_of_v), actual_year)
+    actual_year = np.where(is_annual, np.where(np.isnan(at_year), np.nan, annual_year), actual_year)
     # cumulative: sum of the flows in [start, min(as_of, end)]
     ycol = years[None, :].astype(float)
     cum_mask = ~np.isnan(values) & (ycol >= p_start[:, None]) & (ycol <= np.minimum(as_of_v, p_end)[:, None])
@@ -182,7 +194,6 @@ def evaluate(rows: pd.DataFrame, values: np.ndarray, years, as_of: int,
         required_cagr_from_base = np.where(positive_bt, np.power(target / base, 1.0 / np.where(dt_base > 0, dt_base, 1)) - 1, np.nan)
         cagr_ratio = np.where(required_cagr_from_base != 0, actual_cagr / required_cagr_from_base, np.nan)
 
-    end_year = np.where(is_cum | is_annual, p_end, tyear)
     years_left = np.clip(end_year - as_of_v, 0, None)
     gap = np.where(decreasing, actual - target, target - actual)
     gap = np.where(is_annual, np.where(decreasing, actual - tval, tval - actual), gap)
@@ -231,14 +242,20 @@ def evaluate(rows: pd.DataFrame, values: np.ndarray, years, as_of: int,
     status = np.where(not_due, th.bands[0][0], status)
     no_target = np.isnan(target) | (np.isnan(base) & (is_growth | is_double))
     missing = np.isnan(actual) | no_target
+    overdue = overdue_due & ~met & ~missing
+    status = np.where(overdue, th.overdue_status, status)
     status = np.where(met & ~missing, th.achieved_status, status)
     status = np.where(missing, th.missing_status, status)
-    no_ratio = np.isnan(ratio) & ~not_due & ~met & ~missing  # e.g. no base year: cannot judge the pace
+    # e.g. no base year: cannot judge the pace (past the deadline no pace is needed)
+    no_ratio = np.isnan(ratio) & ~not_due & ~met & ~missing & ~overdue
     status = np.where(no_ratio, th.missing_status, status)
-    reason = np.where(np.isnan(actual), "无截至该年的实际值",
+    end_text = np.where(np.isnan(end_year), 0, end_year).astype(int).astype(str)
+    deadline_text = np.char.add(np.char.add("已过目标年份（", end_text), "年），截至该年未达到目标").astype(object)
+    reason = np.where(np.isnan(actual), np.where(overdue_due, "目标年份及以前无实际值", "无截至该年的实际值"),
                       np.where(no_target, "缺少基期值，无法确定目标水平",
-                               np.where(no_ratio, "缺少基期年份，无法计算时间进度", "")))
-    deteriorating = (ratio < 0) & ~missing & ~met
+                               np.where(no_ratio, "缺少基期年份，无法计算时间进度",
+                                        np.where(overdue, deadline_text, ""))))
+    deteriorating = (ratio < 0) & ~missing & ~met & ~overdue
 
     out = pd.DataFrame({
         "as_of": as_of,
@@ -253,6 +270,7 @@ def evaluate(rows: pd.DataFrame, values: np.ndarray, years, as_of: int,
         "projected_meets": projected_meets, "observations": np.where(is_cum, cum_n, npts).astype(int),
         "missing_years": missing_years.astype(int),
         "status_ratio": ratio, "status": status, "status_reason": reason, "deteriorating": deteriorating, "met": met,
+        "overdue": overdue,
     }, index=rows.index)
     return out
 

@@ -1,4 +1,4 @@
-"""Status bands (已完成 / 进度正常 / 进度滞后 / 严重滞后 / 数据缺失) from `status_thresholds.yaml`."""
+"""Status bands (已完成 / 进度正常 / 进度滞后 / 严重滞后 / 逾期未完成 / 数据缺失) from `status_thresholds.yaml`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ ON_TRACK = "进度正常"
 BEHIND = "进度滞后"
 SEVERE = "严重滞后"
 MISSING = "数据缺失"
+OVERDUE = "逾期未完成"
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class Thresholds:
     severity: tuple[str, ...]
     source: str
     source_zh: str = ""
+    overdue_status: str = OVERDUE
+    overdue_actual_at: str = "target_year"   # target_year | as_of: which actual decides after the deadline
 
     def classify(self, ratio: np.ndarray) -> np.ndarray:
         """Status per ratio (NaN ratio → the last band; callers handle missing / achieved first)."""
@@ -68,9 +71,14 @@ def _load(path: str) -> Thresholds:
         bands.append((str(b["status"]), None if m is None else float(m)))
     if bands[-1][1] is not None:
         raise ValueError(f"状态阈值文件 {path}：最后一档的 min_ratio 应为 null（兜底）")
+    overdue = doc.get("overdue") or {}
+    if overdue.get("actual_at", "target_year") not in ("target_year", "as_of"):
+        raise ValueError(f"状态阈值文件 {path}：overdue.actual_at 只能是 target_year 或 as_of")
     return Thresholds(ratio=doc.get("ratio", "pace"), bands=tuple(bands),
                       achieved_status=doc.get("achieved_status", ACHIEVED),
                       missing_status=doc.get("missing_status", MISSING),
                       deterioration_label=doc.get("deterioration_label", "倒退"),
-                      severity=tuple(doc.get("severity") or (SEVERE, BEHIND, MISSING, ON_TRACK, ACHIEVED)),
-                      source=str(doc["source"]), source_zh=str(doc.get("source_zh") or doc["source"]))
+                      severity=tuple(doc.get("severity") or (OVERDUE, SEVERE, BEHIND, MISSING, ON_TRACK, ACHIEVED)),
+                      source=str(doc["source"]), source_zh=str(doc.get("source_zh") or doc["source"]),
+                      overdue_status=str(overdue.get("status") or OVERDUE),
+                      overdue_actual_at=str(overdue.get("actual_at", "target_year")))

@@ -53,8 +53,19 @@ def ranking(year: int | None = None, framework: str | None = None, format: str |
 
 @router.get("/evaluation/zones/{zone_code}", tags=["高新区评价"], summary="某高新区评价画像（维度得分、优势短板、指标贡献、排名区间、同比）")
 def zone_profile(zone_code: str = Depends(zone_read), year: int | None = None, framework: str | None = None,
-                 db: Session = Depends(get_db), user: Principal = Depends(current_user)):
-    return JSONResponse(engines.zone_profile(db, zone_code, year, framework))
+                 format: str | None = None, db: Session = Depends(get_db), user: Principal = Depends(current_user)):
+    p = engines.zone_profile(db, zone_code, year, framework)
+    if format == "xlsx":
+        from gaoxin.reports.excel import frame_to_xlsx
+        from gaoxin.web.tables import XLSX
+        L = {"code": "指标代码", "name": "名称", "rank": "园区排名", "score": "得分", "value": "数值", "kind": "类别",
+             "contribution": "贡献（分）", "share": "占比", "mean": "全省平均", "year": "年度"}
+        sheets = {"维度得分": pd.DataFrame(p["dimensions"]), "优势指标": pd.DataFrame(p["strengths"]),
+                  "短板指标": pd.DataFrame(p["weaknesses"]), "指标贡献": pd.DataFrame(p["contributions"]),
+                  "历年得分与排名": pd.DataFrame(p["history"])}
+        sheets = {k: v.rename(columns=L) for k, v in sheets.items()}
+        return attachment(frame_to_xlsx(sheets, demo=p["is_demo"]), f"{zone_code}_{p['year']}评价画像.xlsx", XLSX)
+    return JSONResponse(p)
 
 
 @router.post("/evaluation/publish", tags=["高新区评价"], summary="发布某年度排名（省级管理员）")
@@ -88,9 +99,14 @@ def warnings(as_of: int | None = None, format: str | None = None, user: Principa
 
 
 @router.get("/targets/{target_id}", tags=["目标监测"], summary="某目标详情：分解树、分年度进展")
-def target_detail(target_id: str, as_of: int | None = None, user: Principal = Depends(current_user),
-                  db: Session = Depends(get_db)):
-    return JSONResponse(engines.target_detail(db, user, target_id, as_of))
+def target_detail(target_id: str, as_of: int | None = None, format: str | None = None,
+                  user: Principal = Depends(current_user), db: Session = Depends(get_db)):
+    d = engines.target_detail(db, user, target_id, as_of)
+    if format == "xlsx":
+        parts = pd.DataFrame(d["parts"]["rows"], columns=d["parts"]["columns"])
+        return table_response(parts, "xlsx", f"{target_id}分解情况", demo=bool(d["target"].get("is_demo")),
+                              labels=d["parts"]["labels"])
+    return JSONResponse(d)
 
 
 # --- enterprises ----------------------------------------------------------------------------------

@@ -91,6 +91,17 @@ def create_app(database_url: str | None = None, secret_key: str | None = None,
         from gaoxin.web.pages import render_error
         return render_error(request, 422, detail)
 
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        # never show a traceback to users; the log keeps it for the administrator
+        import logging
+        logging.getLogger("gaoxin.web").exception("未处理的错误：%s %s", request.method, request.url.path)
+        msg = f"服务器内部错误（{type(exc).__name__}），请联系系统管理员；详细信息已记录在服务日志中"
+        if request.url.path.startswith("/api/") or request.headers.get("hx-request"):
+            return JSONResponse({"detail": msg}, status_code=500)
+        from gaoxin.web.pages import render_error
+        return render_error(request, 500, msg)
+
     return app
 
 

@@ -141,8 +141,10 @@ def _stamp(db: Session) -> tuple:
     from sqlalchemy import func
     from gaoxin.store.models import AuditLog, ImportBatch, Observation
     url = str(db.get_bind().url)
-    return (url, db.scalar(select(func.max(Observation.id))), db.scalar(select(func.max(ImportBatch.id))),
-            db.scalar(select(func.max(AuditLog.id)).where(AuditLog.entity != "session")))
+    row = db.execute(select(select(func.max(Observation.id)).scalar_subquery(),
+                            select(func.max(ImportBatch.id)).scalar_subquery(),
+                            select(func.max(AuditLog.id)).where(AuditLog.entity != "session").scalar_subquery())).one()
+    return (url,) + tuple(row)  # one round trip per request
 
 
 _COMPUTE_LOCK = __import__("threading").RLock()

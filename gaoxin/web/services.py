@@ -32,6 +32,10 @@ AUDIT_LABELS = {"at": "时间", "username": "操作人", "action": "操作", "en
                 "zone_code": "园区", "before": "修改前", "after": "修改后"}
 PROBLEM_LABELS = {"file": "文件", "sheet": "工作表", "row": "行", "column": "列", "value": "值",
                   "reason": "问题", "suggestion": "修改建议"}
+ACTION_LABELS = {"create": "新增", "update": "修改", "delete": "删除", "import": "导入", "login": "登录",
+                 "login_failed": "登录失败", "publish": "发布"}
+ENTITY_LABELS = {"user": "用户", "user_password": "用户密码", "observation": "指标数据", "import_batch": "导入批次",
+                 "session": "会话", "match_feedback": "匹配确认", "evaluation_run": "评价排名", "demo": "示例数据"}
 STATUS_LABELS = {"loaded": "已导入", "rejected": "已拒绝", "unchanged": "未变化（重复文件）"}
 
 
@@ -245,6 +249,8 @@ def audit_frame(db: Session, user: Principal, zone: str | None, limit: int) -> p
     df = pd.DataFrame(db.execute(stmt.order_by(a.id.desc()).limit(limit)).all(), columns=list(AUDIT_LABELS))
     import json
     df["at"] = beijing_time(df["at"])
+    df["action"] = df["action"].map(lambda a: ACTION_LABELS.get(a, a))
+    df["entity"] = df["entity"].map(lambda e: ENTITY_LABELS.get(e, e))
     for c in ("before", "after"):
         df[c] = df[c].map(lambda v: "" if v is None else json.dumps(v, ensure_ascii=False))
     return df

@@ -114,3 +114,15 @@ def test_eval_command_json(runner, tmp_path):
     assert r.exit_code == 0, r.output
     res = json.loads(r.output)
     assert set(res) >= {"recall_at_10", "mrr_at_10"} and 0 < res["mrr_at_10"] <= res["recall_at_10"] <= 1
+
+
+def test_shared_matcher_is_cached_and_invalidated(sqlite_db_url):
+    from gaoxin.matching import Matcher
+    _fill(sqlite_db_url, 12, 3)
+    Matcher.invalidate()
+    a = Matcher.shared()
+    assert Matcher.shared() is a
+    Matcher.invalidate()
+    b = Matcher.shared()
+    assert b is not a and len(b.results) == 12
+    Matcher.invalidate()

@@ -35,3 +35,13 @@ def test_policy_templates_are_cited():
     assert tpl and all(t.get("source") for t in tpl)
     first = [t for t in tpl if t["title"] == "高新技术企业首次认定奖补"][0]
     assert first["amount"] == "10万元/家" and "004_" in first["source"]
+
+
+def test_missing_fields_are_handled():
+    import numpy as np
+    import pandas as pd
+    from gaoxin.matching.explain import field_name
+    for v in (None, np.nan, pd.NA, ""):
+        assert field_name(v) == "未填写"
+        ex = explain(["a1"], ["a1"], v, "SEI01")
+        assert not ex["same_field"] and "领域" not in ex["reason"]

@@ -93,3 +93,12 @@ def test_large_groups_split_into_even_sessions():
     assert ev["需求数"].tolist() == [14, 14, 14]
     assert ev["片区"].tolist() == ["湘潭市（一）", "湘潭市（二）", "湘潭市（三）"]
     assert ev["领域"].eq("新材料").all()
+
+
+def test_match_all_subset_skips_unknown_codes(data, tmp_path):
+    m = _matcher(data, tmp_path)
+    codes = list(data["demands"]["code"].iloc[:2]) + ["NOT-INDEXED"]
+    got = m.match_all(top=2, demand_codes=codes)
+    assert set(got["demand_code"]) == set(codes[:2]) and len(got) == 4
+    assert len(m.match_all(top=2, demand_codes=[])) == 0
+    assert len(plan_roadshows(m.match_all(top=2, demand_codes=[]))) == 0

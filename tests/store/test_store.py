@@ -7,8 +7,8 @@ from sqlalchemy import func, inspect, select
 
 from gaoxin.store import repo
 from gaoxin.store.db import get_engine, session_scope
-from gaoxin.store.migrate import framework_leaves, init_database
-from gaoxin.store.models import AuditLog, Base, Enterprise, Indicator, Region, Zone
+from gaoxin.store.migrate import framework_gap_codes, framework_leaves, indicator_registry, init_database
+from gaoxin.store.models import AuditLog, Base, Enterprise, Indicator, Observation, Region, Zone
 
 
 def _counts(url):
@@ -38,6 +38,49 @@ def test_framework_walker():
     doc = {"nodes": [{"code": "A", "children": [{"code": "A1"}, {"code": "A2", "children": [{"code": "A21"}]}]},
                      {"code": "B"}]}
     assert [n["code"] for n in framework_leaves(doc)] == ["A1", "A21", "B"]
+
+
+def test_framework_gap_nodes_are_not_indicators():
+    doc = {"nodes": [{"code": "A", "children": [{"code": "A1"}, {"code": "A2", "missing": True, "children": []}]},
+                     {"code": "B", "missing": True}, {"code": "C", "missing": True, "children": [{"code": "C1"}]}]}
+    assert [n["code"] for n in framework_leaves(doc)] == ["A1", "C1"]
+    assert framework_gap_codes(doc) == {"A2", "B"}
+    # agrees with the reference area's own reading of the shipped framework (D4 is the gap)
+    import gaoxin.reference as ref
+    shipped = ref.load_framework("hunan-provincial-2017")
+    codes = [n["code"] for n in framework_leaves(shipped)]
+    assert codes == [n["code"] for n in ref.framework_indicators(shipped)]
+    assert "D4" not in codes and len(codes) == 25 and framework_gap_codes(shipped) == {"D4"}
+
+
+def test_registry_has_no_gap_indicator(db_url):
+    codes = {item["code"] for item in indicator_registry()}
+    assert "D4" not in codes and {"D1_1", "D3_7"} <= codes
+    with session_scope(db_url) as s:
+        assert s.get(Indicator, "D4") is None
+        assert s.get(Indicator, "D3_7") is not None
+
+
+def test_stale_gap_indicator_is_removed_on_init(sqlite_db_url):
+    # a database initialised by an earlier version holds D4 in the registry and demo rows for it
+    with session_scope(sqlite_db_url) as s:
+        s.add(Indicator(code="D4", name="高新区可持续发展能力", unit=None, unit_types=["zone"]))
+        repo.write_observations(s, pd.DataFrame([("zone", "HN-N-CHANGSHA", "D4", 2023, 70.0)],
+                                                columns=["unit_type", "unit_code", "indicator_code", "period", "value"]),
+                                None, is_demo=True)
+    init_database(sqlite_db_url)
+    with session_scope(sqlite_db_url) as s:
+        assert s.get(Indicator, "D4") is None
+        assert s.scalar(select(func.count()).select_from(Observation).where(Observation.indicator_code == "D4")) == 0
+    # real data under the code keeps the registry row (a user has filled the gap)
+    with session_scope(sqlite_db_url) as s:
+        s.add(Indicator(code="D4", name="高新区可持续发展能力", unit=None, unit_types=["zone"]))
+        repo.write_observations(s, pd.DataFrame([("zone", "HN-N-CHANGSHA", "D4", 2023, 71.0)],
+                                                columns=["unit_type", "unit_code", "indicator_code", "period", "value"]),
+                                None, is_demo=False)
+    init_database(sqlite_db_url)
+    with session_scope(sqlite_db_url) as s:
+        assert s.get(Indicator, "D4") is not None
 
 
 def test_zones_frame(db_url):

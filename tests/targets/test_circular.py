@@ -163,3 +163,24 @@ def test_each_zone_goal_as_members():
     assert body["进度评价"].iloc[-1] == "数据缺失"      # 常德 did not report
     assert c.table.iloc[-1]["高新区"] == "达标 4/7 个"
     assert not c.is_demo and not any("示例数据" in n for n in c.notes)
+
+
+def test_warnings_list_overdue_apart():
+    from gaoxin.targets.monitor import active_first
+    prog = pd.DataFrame({
+        "id": ["a", "b", "c", "d", "e"], "plan": ["p19", "p25", "p25", "p19", "p25"],
+        "status": ["逾期未完成", "严重滞后", "进度滞后", "逾期未完成", "已完成"],
+        "status_ratio": [0.2, 0.3, 0.8, 0.9, 1.2], "gap": [5.0, 4, 3, 2, 0], "target_level": [10.0] * 5,
+        "annual_effort": [np.nan, 2, 1, np.nan, np.nan], "unit": ["家"] * 5, "indicator_name": ["x"] * 5,
+        "baseline_year": [2016, 2020, 2020, 2016, 2020], "target_year": [2019, 2025, 2025, 2019, 2025]})
+    w = warnings(prog)
+    assert list(w["id"]) == ["a", "d", "b", "c"]
+    assert list(w["warning_group"]) == ["逾期未完成", "逾期未完成", "进度滞后", "进度滞后"]
+    assert list(w["rank"]) == [1, 2, 1, 2]                 # numbered within each block
+    assert list(warnings(prog, include_overdue=False)["id"]) == ["b", "c"]
+    # plans whose period contains the as-of year come first; the others keep their order after them
+    a = active_first(prog, {"p19": (2017, 2019), "p25": (2021, 2025)}, 2024)
+    assert list(a["id"]) == ["b", "c", "e", "a", "d"] and list(a["plan_active"]) == [True] * 3 + [False] * 2
+    assert list(active_first(prog, {"p19": (2017, 2019), "p25": (2021, 2025)}, 2024, only_active=True)["id"]) == ["b", "c", "e"]
+    # missing period bounds fall back to the plan's base year + 1 .. latest target year
+    assert list(active_first(prog, {}, 2018)["id"][:2]) == ["a", "d"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import openpyxl
 import pandas as pd
@@ -142,3 +143,39 @@ def test_demo_actuals_circular(db_url, tmp_path):
     body = [r for r in rows[h + 1:] if isinstance(r[0], int)]
     rates = [r[4] for r in body if r[4] is not None]
     assert rates == sorted(rates, reverse=True) and len(body) == 8
+
+
+def test_overdue_2019_goal_and_active_plans_first(db_url):
+    """A seed-001 goal (2019) checked as of 2024: 逾期未完成 when not met by 2019, listed apart in warn;
+    the progress table puts the plans whose period contains 2024 first, and --active keeps only them."""
+    t = find_target("hz19-hte-doubling")
+    assert t.target_year == 2019 and t.kind == "doubling"
+    with session_scope(db_url) as s:
+        for y, v in ((2016, 425.0), (2018, 600.0), (2019, 700.0)):   # doubling of 425 not reached
+            s.add(Observation(unit_type=t.scope.type, unit_code=str(t.scope.code), indicator_code=t.indicator,
+                              period=y, value=v, is_demo=False))
+    res = runner.invoke(app, ["targets", "progress", "--as-of", "2024", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    by_id = {d["id"]: d for d in data}
+    r = by_id["hz19-hte-doubling"]
+    assert r["status"] == "逾期未完成" and r["overdue"] is True and r["actual"] == 700 and r["actual_year"] == 2019
+    for key in ("id", "as_of", "actual", "progress", "time_elapsed", "required_cagr", "projected", "status"):
+        assert key in r
+    active = [d["plan_active"] for d in data]
+    assert active == sorted(active, reverse=True) and any(active) and not all(active)
+    assert {d["plan"] for d in data if d["plan_active"]} == {"hunan-sei-2021-2025", "xiangjiang-st-system-2023-2026",
+                                                             "xiangtan-133-2023-2025"}
+    only = json.loads(runner.invoke(app, ["targets", "progress", "--as-of", "2024", "--active", "--format",
+                                          "json"]).stdout)
+    assert {d["plan"] for d in only} == {d["plan"] for d in data if d["plan_active"]}
+    table = runner.invoke(app, ["targets", "progress", "--as-of", "2024"])
+    flat = re.sub(r"[\s│┃]", "", table.stdout)   # rich folds the marker row in its narrow column
+    assert table.exit_code == 0 and "以下规划的规划期不含2024年" in flat
+    warn = runner.invoke(app, ["targets", "warn", "--as-of", "2024", "--format", "json"])
+    items = [i for i in json.loads(warn.stdout) if i["id"] == "hz19-hte-doubling"]
+    assert items and items[0]["group"] == "逾期未完成" and items[0]["overdue"] is True
+    text = runner.invoke(app, ["targets", "warn", "--as-of", "2024"]).stdout
+    assert "逾期未完成的目标" in text
+    none = runner.invoke(app, ["targets", "progress", "--as-of", "2030", "--active"])
+    assert none.exit_code == 1 and "没有规划期包含 2030 年的规划" in none.output

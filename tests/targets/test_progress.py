@@ -226,6 +226,7 @@ def test_thresholds_are_cited():
     th = load_thresholds()
     assert "open-sdg" in th.source and "ESCAP" in th.source
     assert [m for _, m in th.bands] == [0.95, 0.60, None]
+    assert th.overdue_status == "逾期未完成" and th.severity[0] == "逾期未完成"
 
 
 def test_more_is_never_worse_for_increasing_targets():
@@ -250,3 +251,83 @@ def test_more_is_never_worse_for_increasing_targets():
 def test_no_base_year_is_not_called_behind():
     r = run(dict(kind="count", comparator=">=", target_year=2025, target_value=200), {2024: 150}, 2024)
     assert r["status"] == "数据缺失" and "基期年份" in r["status_reason"]
+
+
+# --------------------------------------------------------------------------- deadline passed (逾期未完成)
+
+GOAL_2019 = dict(kind="count", comparator=">=", baseline_year=2016, baseline_value=100, target_year=2019,
+                 target_value=200)
+
+
+def test_past_deadline_not_met_is_overdue_not_behind():
+    r = run(GOAL_2019, {2016: 100, 2018: 150, 2019: 170}, 2024)
+    assert r["status"] == "逾期未完成" and r["overdue"]
+    assert r["actual"] == 170 and r["actual_year"] == 2019
+    assert "2019" in r["status_reason"] and r["years_left"] == 0
+    # the same data judged inside the period is merely behind (170 of 200 with all the time gone)
+    assert run(GOAL_2019, {2016: 100, 2018: 150}, 2018)["status"] in ("进度滞后", "严重滞后")
+
+
+def test_deadline_year_itself_counts_as_passed():
+    assert run(GOAL_2019, {2019: 199}, 2019)["status"] == "逾期未完成"
+    assert run(GOAL_2019, {2019: 200}, 2019)["status"] == "已完成"
+
+
+def test_past_deadline_met_is_achieved():
+    r = run(GOAL_2019, {2018: 210, 2019: 205}, 2024)
+    assert r["status"] == "已完成" and not r["overdue"]
+
+
+def test_met_only_after_the_deadline_stays_overdue_by_default():
+    # default setting actual_at: target_year — a 2019 goal reached in 2021 was not met by its deadline
+    r = run(GOAL_2019, {2019: 180, 2021: 230}, 2024)
+    assert r["status"] == "逾期未完成" and r["actual"] == 180 and r["actual_year"] == 2019
+
+
+def test_overdue_actual_at_setting(tmp_path):
+    from gaoxin.targets.status import THRESHOLDS_FILE
+    text = THRESHOLDS_FILE.read_text(encoding="utf-8").replace("actual_at: target_year", "actual_at: as_of")
+    path = tmp_path / "th.yaml"
+    path.write_text(text, encoding="utf-8")
+    th = load_thresholds(path)
+    assert th.overdue_actual_at == "as_of"
+    values = np.full((1, len(YEARS)), np.nan)
+    values[0, YEARS.index(2019)], values[0, YEARS.index(2021)] = 180, 230
+    late = evaluate(pd.DataFrame([GOAL_2019]), values, YEARS, 2024, th).iloc[0]
+    assert late["status"] == "已完成" and late["actual"] == 230
+
+
+def test_past_deadline_without_data_is_missing():
+    r = run(GOAL_2019, {2021: 250}, 2024)
+    assert r["status"] == "数据缺失" and "目标年份" in r["status_reason"]
+
+
+def test_cumulative_past_period_end():
+    row = dict(kind="cumulative", comparator=">=", baseline_year=2022, target_year=2025, target_value=300,
+               period_start=2023, period_end=2025)
+    assert run(row, {2023: 90, 2024: 100, 2025: 100}, 2025)["status"] == "逾期未完成"
+    assert run(row, {2023: 90, 2024: 100, 2025: 110}, 2025)["status"] == "已完成"
+    early = dict(row, target_year=2024, period_end=2024, target_value=200)   # flows after the period do not count
+    later = run(early, {2023: 90, 2024: 100, 2025: 500}, 2025)
+    assert later["status"] == "逾期未完成" and later["actual"] == 190
+
+
+def test_annual_target_overdue_only_after_its_period():
+    row = dict(kind="level", comparator=">=", baseline_year=2022, target_year=2025, target_value=400,
+               periodicity="annual", period_start=2023, period_end=2025)
+    # the period's last year is judged like every other year of the period
+    assert run(row, {2025: 380}, 2025)["status"] == "进度正常"
+    assert run(row, {2025: 300}, 2025)["status"] == "进度滞后"   # 300 / 400 = 0.75
+    years = YEARS + [2026]
+    values = np.full((1, len(years)), np.nan)
+    values[0, years.index(2025)], values[0, years.index(2026)] = 300, 500
+    r = evaluate(pd.DataFrame([row]), values, years, 2026).iloc[0]
+    assert r["status"] == "逾期未完成" and r["actual"] == 300 and r["actual_year"] == 2025
+
+
+def test_overdue_is_vectorised_per_row():
+    rows = pd.DataFrame([GOAL_2019, dict(GOAL_2019, target_year=2025)])
+    values = np.full((2, len(YEARS)), np.nan)
+    values[:, YEARS.index(2019)] = 150
+    out = evaluate(rows, values, YEARS, 2022)
+    assert out["status"].tolist()[0] == "逾期未完成" and out["status"].tolist()[1] != "逾期未完成"

@@ -41,7 +41,7 @@ def test_login_wrong_password_and_audit(world):
     me = c.get("/api/auth/me").json()
     assert me["role"] == "province_admin" and me["role_label"] == "省级管理员"
     actions = [(r["action"], r["username"]) for r in c.get("/api/audit").json()["rows"]]
-    assert ("login", "admin") in actions and ("login_failed", "admin") in actions
+    assert ("登录", "admin") in actions and ("登录失败", "admin") in actions
 
 
 def test_csrf_required_for_changes(world):
@@ -62,8 +62,8 @@ def test_change_is_audited_with_before_and_after(world):
     assert r.status_code == 200, r.text
     assert r.json()["before"]["value"] == 1.0
     rows = world.client("admin").get(f"/api/audit?zone={world.zone_a}").json()["rows"]
-    upd = [x for x in rows if x["entity"] == "observation"][0]
-    assert upd["username"] == "zone_a" and upd["action"] == "update"
+    upd = [x for x in rows if x["entity"] == "指标数据"][0]
+    assert upd["username"] == "zone_a" and upd["action"] == "修改"
     assert '"value": 1.0' in upd["before"] and '"value": 7.5' in upd["after"]
     got = c.get(f"/api/zones/{world.zone_a}/observations?year=2023").json()["rows"]
     assert [x["value"] for x in got if x["indicator_code"] == world.indicator] == [7.5]
@@ -134,3 +134,17 @@ def test_zone_list_and_excel_export(world):
     df = pd.read_excel(io.BytesIO(x.content), header=1)
     assert "园区名称" in df.columns and len(df) == len(z["rows"])
     assert c.get("/api/zones?format=pdf").status_code == 400
+
+
+def test_unexpected_error_gives_chinese_message(sqlite_world, monkeypatch):
+    from fastapi.testclient import TestClient
+    from gaoxin.web import engines
+    monkeypatch.setattr(engines, "overview", lambda *a, **k: 1 / 0)
+    c = TestClient(sqlite_world.app, raise_server_exceptions=False)
+    c.headers["X-CSRF-Token"] = c.get("/api/auth/csrf").json()["csrf_token"]
+    c.post("/api/auth/login", json={"username": "admin", "password": "test-pass-123"})
+    r = c.get("/api/overview")
+    assert r.status_code == 500 and "服务器内部错误" in r.json()["detail"] and "Traceback" not in r.text
+    assert c.get("/api/zones/NOPE/observations").status_code == 404
+    page = c.get("/evaluation/zones/NOPE")
+    assert page.status_code == 404 and "不存在" in page.text and "<html" in page.text

@@ -97,30 +97,30 @@ def test_pages_upload_and_report(server, browser, demo_home, tmp_path):
     # 总览: map rendered (canvas) and the city table filled
     expect(page.locator("#cities table")).to_contain_text("长沙")
     page.wait_for_selector("#map canvas")
-    page.wait_for_timeout(600)
+    page.wait_for_timeout(1200)  # let ECharts finish its animation
     _shot(page, "01-总览")
 
     page.locator("nav.main").get_by_role("link", name="高新区评价", exact=True).click()
     expect(page.locator("#ranking table")).to_contain_text("高新技术产业开发区")
-    page.wait_for_timeout(400)
+    page.wait_for_timeout(1200)  # let ECharts finish its animation
     _shot(page, "02-高新区评价")
     page.locator("#ranking table a").first.click()
     expect(page.locator("#kpis")).to_contain_text("综合得分")
     page.wait_for_selector("#radar canvas")
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(1200)  # let ECharts finish its animation
     _shot(page, "03-园区画像")
 
     page.locator("nav.main").get_by_role("link", name="目标监测", exact=True).click()
     expect(page.locator("#targets table")).to_contain_text("高新技术企业")
     page.locator("#targets tr", has_text="湘潭市").locator("a", has_text="高新技术企业数量").first.click()
     expect(page.locator("#parts table")).to_contain_text("湘潭")
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(1200)  # let ECharts finish its animation
     _shot(page, "04-目标监测")
 
     page.locator("nav.main").get_by_role("link", name="企业培育", exact=True).click()
     expect(page.locator("#ents table")).to_contain_text("有限")
     page.wait_for_selector("#funnel canvas")
-    page.wait_for_timeout(400)
+    page.wait_for_timeout(1200)  # let ECharts finish its animation
     _shot(page, "05-企业培育")
     page.locator("#ents table a").first.click()
     expect(page.locator("#rungs table")).to_contain_text("科技型中小企业")
@@ -132,6 +132,8 @@ def test_pages_upload_and_report(server, browser, demo_home, tmp_path):
     expect(page.locator("#search-results")).to_contain_text("匹配")
     page.locator("#demands table a").first.click()
     expect(page.locator("#matches table")).to_contain_text("共同技术词")
+    page.locator("#matches button", has_text="确认").first.click()
+    expect(page.locator("#matches")).to_contain_text("已记录：确认匹配")
     _shot(page, "07-成果对接")
 
     # 数据管理: a good and a bad file, each with its report
@@ -163,7 +165,7 @@ def test_pages_upload_and_report(server, browser, demo_home, tmp_path):
     expect(page.locator("#users")).to_contain_text("zone_a")
     _shot(page, "09-用户管理")
     page.locator("nav.main").get_by_role("link", name="审计日志", exact=True).click()
-    expect(page.locator("#audit")).to_contain_text("import")
+    expect(page.locator("#audit")).to_contain_text("导入")
     _shot(page, "10-审计日志")
 
     # Word report download from the evaluation page

@@ -76,7 +76,7 @@ def test_matching_search_and_feedback(demo_client, demo_home):
     fb = c.post("/api/matching/feedback", json={"demand_code": dem["code"], "result_code": m[0]["code"], "verdict": "accept"})
     assert fb.status_code == 200
     audit = c.get("/api/audit").json()["rows"]
-    assert any(a["entity"] == "match_feedback" for a in audit)
+    assert any(a["entity"] == "匹配确认" for a in audit)
     assert c.get("/api/matching/roadshows").status_code == 200
 
 
@@ -113,3 +113,15 @@ def test_pdf_report(demo_client):
         pytest.skip("LibreOffice 未安装")
     r = demo_client("admin").get("/api/reports/circular?target=xt133-high-tech-enterprises&format=pdf")
     assert r.status_code == 200 and r.content[:5] == b"%PDF-"
+
+
+def test_profile_and_parts_excel(demo_client, demo_home):
+    c = demo_client("admin")
+    top = c.get("/api/evaluation/ranking").json()["rows"][0]["unit"]
+    x = c.get(f"/api/evaluation/zones/{top}?format=xlsx")
+    assert x.status_code == 200
+    book = pd.read_excel(io.BytesIO(x.content), sheet_name=None, header=2)
+    assert {"维度得分", "优势指标", "短板指标", "指标贡献", "历年得分与排名"} <= set(book)
+    assert "示例数据" in pd.read_excel(io.BytesIO(x.content), sheet_name="维度得分", header=None).iloc[1, 0]
+    p = c.get("/api/targets/xt133-high-tech-enterprises?format=xlsx")
+    assert p.status_code == 200 and "单位" in pd.read_excel(io.BytesIO(p.content), header=2).columns

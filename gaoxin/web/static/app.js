@@ -49,3 +49,9 @@ gx.light = function (v) {
   const m = { green: ['light-green', '正常'], yellow: ['light-yellow', '关注'], red: ['light-red', '预警'], grey: ['light-grey', '无数据'] };
   const k = m[v] ? v : 'grey'; return '<span class="light ' + m[k][0] + '"></span>' + m[k][1];
 };
+gx.post = async function (url, body) {
+  const r = await fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': gx.csrf }, body: JSON.stringify(body) });
+  let d = {}; try { d = await r.json(); } catch (_) {}
+  if (!r.ok) throw new Error(d.detail || ('请求失败：' + r.status));
+  return d;
+};
