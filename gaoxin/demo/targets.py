@@ -22,7 +22,7 @@ import pandas as pd
 LAST_YEAR = 2025          # the latest year demo data covers
 FIRST_YEAR = 2016         # no series starts earlier (seed 001's base year)
 # (name, mean pace, sd, probability): pace 1 = exactly on plan
-PROFILES = (("ahead", 1.15, 0.05, 0.25), ("on_track", 1.0, 0.03, 0.35), ("behind", 0.78, 0.05, 0.25),
+PROFILES = (("ahead", 1.12, 0.05, 0.25), ("on_track", 0.98, 0.025, 0.35), ("behind", 0.78, 0.05, 0.25),
             ("severe", 0.45, 0.10, 0.15))
 MISSING_RATE = 0.08
 COUNT_UNITS = {"家", "个", "件", "项", "支", "人", "名", "所"}

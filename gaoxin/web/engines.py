@@ -345,8 +345,8 @@ def runs(db, user):
 
 # --- targets (gaoxin.targets) ----------------------------------------------------------------------
 
-LIGHTS = {"已完成": "green", "进度正常": "green", "进度滞后": "yellow", "严重滞后": "red", "数据缺失": "grey",
-          "目标未列": "grey"}  # display colour of the engine's status labels (gaoxin.targets.status)
+LIGHTS = {"已完成": "green", "进度正常": "green", "进度滞后": "yellow", "严重滞后": "red", "逾期未完成": "red",
+          "数据缺失": "grey", "目标未列": "grey"}  # display colour of the engine's status labels (gaoxin.targets.status)
 
 
 def _targets_data(db: Session, plan: str | None = None):
