@@ -10,7 +10,7 @@ import yaml
 
 import gaoxin.reference as ref
 
-SEEDS = Path("/work/shared/seeds")
+from tests.seeds import SEEDS
 YAML_FILES = ["departments.yaml", "industries.yaml", "new_tracks.yaml", "ladder.yaml",
               "frameworks/hunan-provincial-2017.yaml"]
 SEED_FILE_RE = re.compile(r"00[0-4]_[0-9a-f]{16}\.txt")

@@ -10,7 +10,7 @@ from gaoxin.targets.decomposition import check, table
 from gaoxin.targets.plans import (KINDS, PlanDataError, find_target, indicator_registry, load_plan_file,
                                   load_plans, load_targets, target_from_spec)
 
-SEEDS = Path("/work/shared/seeds")
+from tests.seeds import SEEDS
 SEED_FILES = {
     "hunan-zones-2026-2028": "000_833f39822cf367ab.txt",
     "hunan-zones-2017-2019": "001_282604393c848d88.txt",
