@@ -38,5 +38,30 @@ for module_name, attr, _ in _AREAS:
     getattr(module, attr)(app)
 
 
+
+
+def run() -> None:
+    """Console entry point: a database that is missing or unreachable gets a Chinese message,
+    not a traceback."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from gaoxin.paths import database_url
+
+    try:
+        app()
+    except (OperationalError, ProgrammingError) as exc:
+        text = str(exc.orig if getattr(exc, "orig", None) is not None else exc)
+        url = database_url()
+        shown = url.split("@")[-1] if "@" in url else url
+        if "no such table" in text or ("relation" in text and "does not exist" in text):
+            message = f"数据库尚未初始化（{shown}）：请先运行 gaoxin init，或运行 gaoxin demo 生成示例数据。"
+        elif "could not connect" in text or "Connection refused" in text or "unable to open" in text:
+            message = f"无法连接数据库（{shown}）：请检查 GAOXIN_DATABASE_URL 或数据库服务是否启动。原因：{text.splitlines()[0]}"
+        else:
+            message = f"数据库操作失败（{shown}）：{text.splitlines()[0]}"
+        typer.echo(f"错误：{message}", err=True)
+        raise SystemExit(2) from None
+
+
 if __name__ == "__main__":
-    app()
+    run()
