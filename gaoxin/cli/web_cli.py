@@ -97,21 +97,31 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="监听地址（�
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
-def _warm_matching(url: str) -> None:
-    """Build the matching index in the background so the 成果对接 page is ready sooner; the first
-    build embeds every text (minutes on a large library), later starts only embed new texts."""
+def _warm_matching(url: str, report_every: float = 30.0) -> None:
+    """Start the matching-index build in the background so the 成果对接 page is ready sooner (the
+    page shows its progress meanwhile); the first build embeds every text (minutes on a large
+    library), later starts only embed new texts. Progress is echoed to the console now and then."""
     import threading
 
     def run():
         try:
             from gaoxin.store.db import session_scope
-            from gaoxin.web import engines
+            from gaoxin.web import engines, match_build
             with session_scope(url) as s:
-                engines.matcher(s)
-            console.print("成果对接索引已就绪")
+                snap = engines.match_status(s, wait=0)
+                key_url = str(s.get_bind().url)
+            st = match_build.status_for(key_url)
+            while snap["state"] == match_build.BUILDING and not st.wait(report_every):
+                snap = st.snapshot()
+                console.print(snap["text"])
+            snap = st.snapshot()
+            if snap["state"] == match_build.ERROR:
+                err.print(snap["text"])
+            else:
+                console.print("成果对接索引已就绪")
         except Exception as exc:  # noqa: BLE001 - the page reports errors itself
             err.print(f"成果对接索引未能建立：{exc}")
-    threading.Thread(target=run, daemon=True, name="gaoxin-match-index").start()
+    threading.Thread(target=run, daemon=True, name="gaoxin-match-warm").start()
 
 
 @users_app.command("add", help="新增用户。")

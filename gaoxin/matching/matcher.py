@@ -85,8 +85,13 @@ class Matcher:
         home = index_home(home)
         stats = {}
         colls = {}
-        for name, frame in (("results", results), ("demands", demands)):
-            coll = Collection.load(name, home)
+        frames = (("results", results), ("demands", demands))
+        loaded = {name: Collection.load(name, home) for name, _ in frames}
+        if progress is not None and callable(getattr(progress, "total", None)):
+            # a progress object may take the total up front (the web page shows "done / total")
+            progress.total(sum(loaded[name].pending(frame, embedder) for name, frame in frames))
+        for name, frame in frames:
+            coll = loaded[name]
             coll.dir = home / name
             existed = (coll.dir / "meta.json").exists()
             stats[name] = coll.update(frame, embedder=embedder, progress=progress)
@@ -99,7 +104,10 @@ class Matcher:
     def load_or_build(cls, url: str | None = None, home: Path | None = None, embedder=None,
                       progress=None) -> "Matcher":
         """Read the three libraries and the feedback from the store, update the on-disk index
-        incrementally (only new / changed texts are embedded) and return a ready matcher."""
+        incrementally (only new / changed texts are embedded) and return a ready matcher.
+
+        `progress(n)` is called with the number of texts embedded in each chunk; if the object also
+        has a `total(n)` method it is called once, before embedding starts, with the texts to embed."""
         from gaoxin.store.db import session_scope
         with session_scope(url) as session:
             frames = load_frames(session)

@@ -154,6 +154,13 @@ def subsidies(zone_code: str = Depends(zone_read), as_of: int | None = None, for
 
 # --- matching -------------------------------------------------------------------------------------
 
+@router.get("/match/status", tags=["成果对接"],
+            summary="成果对接索引状态（建立中 / 已就绪、已处理条数、预计剩余时间）；未建立时启动后台建立")
+def match_status(user: Principal = Depends(current_user), db: Session = Depends(get_db)):
+    # counts and times only, no zone data: any logged-in user may poll it
+    return JSONResponse(engines.match_status(db, wait=0))
+
+
 @router.get("/matching/results", tags=["成果对接"], summary="检索高校待转成果（成果库为公开信息）")
 def search_results(q: str = Query(..., min_length=1), k: int = Query(20, le=200), format: str | None = None,
                    user: Principal = Depends(current_user), db: Session = Depends(get_db)):

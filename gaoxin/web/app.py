@@ -71,13 +71,18 @@ def create_app(database_url: str | None = None, secret_key: str | None = None,
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException):
+        headers = getattr(exc, "headers", None)  # e.g. Retry-After while the matching index is built
         if request.url.path.startswith("/api/") or request.headers.get("hx-request"):
             if request.headers.get("hx-request") and not request.url.path.startswith("/api/"):
                 return Response(f'<div class="alert alert-error">{exc.detail}</div>',
-                                status_code=exc.status_code, media_type="text/html")
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+                                status_code=exc.status_code, media_type="text/html", headers=headers)
+            return JSONResponse({"detail": exc.detail, **getattr(exc, "body_extra", {})},
+                                status_code=exc.status_code, headers=headers)
         from gaoxin.web.pages import render_error
-        return render_error(request, exc.status_code, str(exc.detail))
+        resp = render_error(request, exc.status_code, str(exc.detail))
+        for k, v in (headers or {}).items():
+            resp.headers[k] = v
+        return resp
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError):

@@ -668,28 +668,78 @@ def _match_stamp(db: Session) -> tuple:
         db.execute(select(func.max(m.id), func.count(m.id))).one() for m in (TechResult, TechDemand, MatchFeedback, Policy))
 
 
-_MATCH_LOCK = __import__("threading").Lock()
+class IndexBuilding(HTTPException):
+    """503 while the matching index is being built: Chinese progress text, Retry-After header and
+    the status snapshot (added to the JSON body by the app's error handler)."""
+
+    def __init__(self, snap: dict):
+        if snap["state"] == "error":
+            detail, retry = snap["text"] + "。请联系系统管理员查看服务日志", _match_setting("retry_failed_build_seconds")
+        else:
+            detail = snap["text"] + "。索引建立完成后即可使用，请稍后再试"
+            eta = snap.get("eta_seconds")
+            retry = _match_setting("retry_after_seconds") if eta is None else min(max(eta, 2), 30)
+        super().__init__(503, detail, headers={"Retry-After": str(int(retry))})
+        self.body_extra = {"status": snap}
 
 
-def matcher(db: Session):
-    """The matching engine over the store's libraries, rebuilt (incrementally) when they change.
-    A lock keeps concurrent requests from embedding the same texts twice."""
+def _match_setting(name: str) -> float:
+    return float(settings()["matching"][name])
+
+
+def match_status(db: Session, wait: float | None = None) -> dict:
+    """Status of the matching index for this database (state, done / total texts, ETA, Chinese
+    text); starts the background build if the index is not ready and no build is running."""
+    return _matcher_or_status(db, _match_setting("build_wait_seconds") if wait is None else wait)[1]
+
+
+def matcher(db: Session, wait: float | None = None):
+    """The matching engine over the store's libraries, rebuilt (incrementally, in a background
+    thread) when they change. Waits at most `wait` seconds (setting build_wait_seconds), enough for
+    a quick incremental rebuild; a longer build answers 503 (IndexBuilding) with its progress."""
+    m, snap = _matcher_or_status(db, _match_setting("build_wait_seconds") if wait is None else wait)
+    if m is None:
+        raise IndexBuilding(snap)
+    return m
+
+
+def _matcher_or_status(db: Session, wait: float):
+    import time
+    from gaoxin.web import match_build
     M = _engine("gaoxin.matching", "成果对接")
     key = ("matcher", _match_stamp(db))
-    if key in _EVAL_CACHE:
-        return _EVAL_CACHE[key]
-    with _MATCH_LOCK:
-        return _build_matcher(M, db, key)
+    url = key[1][0]
+    build_url = db.get_bind().url.render_as_string(hide_password=False)
+    deadline = time.monotonic() + max(wait, 0.0)
+    while True:
+        hit = _EVAL_CACHE.get(key)
+        if hit is not None:
+            snap = match_build.status_for(url).snapshot()
+            snap.update(state=match_build.READY, state_label=match_build.STATE_LABELS[match_build.READY],
+                        text=match_build.describe({**snap, "state": match_build.READY}))
+            return hit, snap
+        st = match_build.start(url, key, lambda status: _build_matcher(M, build_url, key, status),
+                               retry_after_error=_match_setting("retry_failed_build_seconds"))
+        if st.state == match_build.ERROR and st.key == key:
+            break
+        remaining = deadline - time.monotonic()
+        # the running build may be for an older data version: loop to start the next one
+        if remaining <= 0 or not st.wait(remaining):
+            break
+    snap = st.snapshot()
+    if snap["state"] == match_build.READY:  # a build for another data version just finished
+        snap.update(state=match_build.BUILDING, state_label=match_build.STATE_LABELS[match_build.BUILDING])
+        snap["text"] = match_build.describe(snap)
+    return None, snap
 
 
-def _build_matcher(M, db: Session, key):
-    if key not in _EVAL_CACHE:
-        # the on-disk index lives in GAOXIN_HOME; only new or changed texts are embedded
-        m = M.Matcher.load_or_build(str(db.get_bind().url.render_as_string(hide_password=False)))
-        for k in [k for k in _EVAL_CACHE if k[0] == "matcher"]:
-            del _EVAL_CACHE[k]
-        _EVAL_CACHE[key] = m
-    return _EVAL_CACHE[key]
+def _build_matcher(M, url: str, key, status):
+    # the on-disk index lives in GAOXIN_HOME; only new or changed texts are embedded
+    m = M.Matcher.load_or_build(url, progress=status)
+    for k in [k for k in _EVAL_CACHE if k[0] == "matcher" and k[1][0] == key[1][0]]:
+        del _EVAL_CACHE[k]
+    _EVAL_CACHE[key] = m
+    return m
 
 
 def _match_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -712,7 +762,7 @@ def demands(db, user, zone):
 
 def search_results(db, q, k):
     M = _engine("gaoxin.matching", "成果对接")
-    m = matcher(db)  # outside the compute lock: a first index build must not block other pages
+    m = matcher(db)  # outside the compute lock; raises 503 with progress while the index is built
 
     def compute():
         try:

@@ -246,8 +246,21 @@ def enterprise_page(credit_code: str, request: Request, as_of: int | None = None
 
 @router.get("/matching")
 def matching_page(request: Request, user: Principal = Depends(current_user), db: Session = Depends(get_db)):
+    from gaoxin.web import engines
+    # never blocks for an index build: waits only briefly (build_wait_seconds), then shows progress
+    status = engines.match_status(db)
     return render(request, "matching.html", {"user": user, "title": "成果对接", "active": "/matching",
-                                             "zones": _visible_zones(db, user)})
+                                             "zones": _visible_zones(db, user), "status": status})
+
+
+@router.get("/matching/status")
+def matching_status(request: Request, user: Principal = Depends(current_user), db: Session = Depends(get_db)):
+    """htmx poll of the progress panel: the panel again while building, the page body when ready."""
+    from gaoxin.web import engines
+    status = engines.match_status(db, wait=0)
+    name = "_matching_body.html" if status["state"] == "ready" else "_match_status.html"
+    return TEMPLATES.TemplateResponse(request, name, {"user": user, "status": status,
+                                                      "zones": _visible_zones(db, user)})
 
 
 @router.get("/matching/search")

@@ -73,6 +73,19 @@ def sqlite_world(sqlite_db_url) -> World:
     return build_world(sqlite_db_url)
 
 
+def wait_for_match_index(client, timeout: float = 600.0) -> dict:
+    """Poll GET /api/match/status (which starts the background build) until the index is ready.
+    The deadline only guards against a hang; no test asserts how long a build takes."""
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        st = client.get("/api/match/status").json()
+        if st["state"] in ("ready", "error") or time.monotonic() > deadline:
+            assert st["state"] == "ready", st
+            return st
+        time.sleep(0.2)
+
+
 SMALL_DEMO = dict(n_enterprises=400, n_results=80, n_demands=40)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import PASSWORD, obs_xlsx
+from tests.web.conftest import PASSWORD, obs_xlsx, wait_for_match_index
 
 pytestmark = pytest.mark.browser
 
@@ -51,8 +51,9 @@ def server(demo_home):
     with httpx.Client(base_url=base, timeout=300) as c:
         c.headers["X-CSRF-Token"] = c.get("/api/auth/csrf").json()["csrf_token"]
         c.post("/api/auth/login", json={"username": "admin", "password": PASSWORD})
-        for url in ("/api/overview", "/api/matching/results?q=电池", f"/api/zones/{demo_home['zone']}/ladder"):
+        for url in ("/api/overview", f"/api/zones/{demo_home['zone']}/ladder"):
             c.get(url)
+        wait_for_match_index(c)
     yield base
     proc.terminate()
     proc.wait(10)

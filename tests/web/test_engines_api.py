@@ -7,6 +7,8 @@ import zipfile
 import pandas as pd
 import pytest
 
+from tests.web.conftest import wait_for_match_index
+
 
 def test_ranking_is_consistent_with_profiles(demo_client, demo_home):
     c = demo_client("admin")
@@ -69,6 +71,7 @@ def test_enterprise_pages_api(demo_client, demo_home):
 
 def test_matching_search_and_feedback(demo_client, demo_home):
     c = demo_client("admin")
+    wait_for_match_index(c)
     r = c.get("/api/matching/results", params={"q": "电池材料"}).json()
     assert r["rows"] and all(x["explanation"] for x in r["rows"])
     dem = c.get("/api/matching/demands").json()["rows"][0]

@@ -47,6 +47,7 @@ REGISTRY = {
     ("GET", "/api/zones/{zone_code}/ladder"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/zones/{w.zone_b}/ladder", {})),
     ("GET", "/api/zones/{zone_code}/pool"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/zones/{w.zone_b}/pool", {})),
     ("GET", "/api/zones/{zone_code}/subsidies"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/zones/{w.zone_b}/subsidies", {})),
+    ("GET", "/api/match/status"): (SHARED, "对接索引进度（只有条数和时间，不含园区数据）", lambda w: ("GET", "/api/match/status", {})),
     ("GET", "/api/matching/results"): (SHARED, "高校成果库是公开信息", None),
     ("GET", "/api/matching/demands"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/matching/demands?zone={w.zone_b}", {})),
     ("GET", "/api/matching/demands/{code}/matches"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/matching/demands/{w.demand_b}/matches", {})),
@@ -72,6 +73,7 @@ REGISTRY = {
     ("GET", "/enterprises/{credit_code}"): (OTHER_ZONE, "", lambda w: ("GET", f"/enterprises/{w.ent_b}", {})),
     ("GET", "/matching"): (SHARED, "页面外壳（数据走 API）", lambda w: ("GET", "/matching", {})),
     ("GET", "/matching/search"): (SHARED, "高校成果库是公开信息", None),
+    ("GET", "/matching/status"): (SHARED, "对接索引进度（建立完成后为页面主体，需求按权限在前端经 API 加载）", lambda w: ("GET", "/matching/status", {})),
     ("GET", "/favicon.ico"): (SHARED, "图标", lambda w: ("GET", "/favicon.ico", {})),
 }
 # framework routes that are not the app's own data
