@@ -157,8 +157,8 @@ def _cached(key, compute):
     with _COMPUTE_LOCK:
         if key not in _EVAL_CACHE:
             if len(_EVAL_CACHE) > 64:
-                for k in [k for k in _EVAL_CACHE if k[0] != "matcher"]:
-                    del _EVAL_CACHE[k]
+                for k in [k for k in list(_EVAL_CACHE) if k[0] != "matcher"]:  # list(): the index
+                    _EVAL_CACHE.pop(k, None)                                   # thread may insert meanwhile
             _EVAL_CACHE[key] = compute()
         return _EVAL_CACHE[key]
 
@@ -722,7 +722,9 @@ def _matcher_or_status(db: Session, wait: float):
                                retry_after_error=_match_setting("retry_failed_build_seconds"))
         if st.state == match_build.ERROR and st.key == key:
             break
-        remaining = deadline - time.monotonic()
+        # wait only through a build's first seconds (a quick incremental rebuild); a long build
+        # that is already under way is answered with its progress at once
+        remaining = min(deadline - time.monotonic(), wait - st.age())
         # the running build may be for an older data version: loop to start the next one
         if remaining <= 0 or not st.wait(remaining):
             break
@@ -736,8 +738,8 @@ def _matcher_or_status(db: Session, wait: float):
 def _build_matcher(M, url: str, key, status):
     # the on-disk index lives in GAOXIN_HOME; only new or changed texts are embedded
     m = M.Matcher.load_or_build(url, progress=status)
-    for k in [k for k in _EVAL_CACHE if k[0] == "matcher" and k[1][0] == key[1][0]]:
-        del _EVAL_CACHE[k]
+    for k in [k for k in list(_EVAL_CACHE) if k[0] == "matcher" and k[1][0] == key[1][0]]:
+        _EVAL_CACHE.pop(k, None)
     _EVAL_CACHE[key] = m
     return m
 

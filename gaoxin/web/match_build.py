@@ -79,6 +79,11 @@ class BuildStatus:
         """Block up to `timeout` seconds for the running build; True when none is running."""
         return self._done_event.wait(timeout)
 
+    def age(self) -> float:
+        """Seconds since the current (or last) build began; 0 if none ever did."""
+        with self._lock:
+            return 0.0 if self._t0 is None else _clock() - self._t0
+
     def error_age(self) -> float | None:
         with self._lock:
             if self.state != ERROR or self.finished is None:

@@ -34,6 +34,7 @@ def test_taxonomy_keywords_feed_the_dictionary():
 def test_jieba_cache_goes_to_gaoxin_home():
     from pathlib import Path
     from gaoxin.matching.tokenise import _jieba
+    _jieba.cache_clear()  # the tokeniser is per process: another test may have made it under another home
     tk = _jieba()
     d = Path(tk.tmp_dir)
     assert d.name == "cache" and d.parent.name == "home"  # $GAOXIN_HOME/cache, not /tmp

@@ -51,6 +51,7 @@ def _start_server(url: str, home, prelude: str = ""):
 
 @pytest.fixture(scope="module")
 def server(demo_home):
+    import httpx
     proc, base = _start_server(demo_home["url"], demo_home["home"])
     # warm up: the first call imports the engines and builds the matching index
     with httpx.Client(base_url=base, timeout=300) as c:

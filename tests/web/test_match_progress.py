@@ -187,3 +187,39 @@ def test_failed_build_is_reported(demo_client, fresh_build, monkeypatch):
 
 def test_status_requires_login(demo_client):
     assert demo_client(None).get("/api/match/status").status_code == 401
+
+
+def test_serve_warm_up_reports_progress_on_the_console(demo_home, fresh_build, monkeypatch):
+    import io
+    from rich.console import Console
+    from gaoxin.cli import web_cli
+    gated, n_texts = fresh_build
+    out = io.StringIO()
+    monkeypatch.setattr(web_cli, "console", Console(file=out, width=200))
+    web_cli._warm_matching(demo_home["url"], report_every=0.05)
+    deadline = time.monotonic() + 120
+    while "已处理" not in out.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert f"/ {n_texts:,} 条" in out.getvalue()
+    gated.release.set()
+    while "成果对接索引已就绪" not in out.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "成果对接索引已就绪" in out.getvalue()
+
+
+def test_long_running_build_is_not_waited_for(demo_client, fresh_build, monkeypatch):
+    """build_wait_seconds covers a build's first seconds only: once a build has run longer, a
+    request answers with the progress at once instead of waiting again."""
+    offset = [0.0]
+    real = match_build._clock
+    monkeypatch.setattr(match_build, "_clock", lambda: real() + offset[0])
+    monkeypatch.setitem(engines.settings()["matching"], "build_wait_seconds", 5)
+    c = demo_client("admin")
+    assert c.get("/api/match/status").json()["state"] == "building"  # starts the held build
+    offset[0] = 600.0  # the build has been running for ten minutes
+    waits = []
+    orig = match_build.BuildStatus.wait
+    monkeypatch.setattr(match_build.BuildStatus, "wait", lambda self, t: waits.append(t) or orig(self, t))
+    r = c.get("/api/matching/results", params={"q": "电池"})
+    assert r.status_code == 503 and waits == []
+    assert c.get("/matching").status_code == 200 and waits == []
