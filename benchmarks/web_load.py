@@ -81,6 +81,28 @@ async def client_run(base: str, urls, rounds: int, out: dict, think: float = 0.0
                     await asyncio.sleep(think)  # a user reading the page before the next click
 
 
+def wait_match_ready(base: str, timeout: float = 1800.0) -> float:
+    """Log in and poll /api/match/status until the matching index is ready: while it builds, the
+    matching endpoints answer 503 by design, which the warm-up would otherwise treat as fatal."""
+    t0 = time.perf_counter()
+    with httpx.Client(base_url=base, timeout=30) as c:
+        c.headers["X-CSRF-Token"] = c.get("/api/auth/csrf").json()["csrf_token"]
+        c.post("/api/auth/login", json={"username": "bench", "password": PASSWORD}).raise_for_status()
+        last = ""
+        while True:
+            st = c.get("/api/match/status").json()
+            if st.get("state") == "ready":
+                return time.perf_counter() - t0
+            if st.get("state") == "error":
+                raise RuntimeError(f"成果对接索引未能建立：{st.get('message')}")
+            if time.perf_counter() - t0 > timeout:
+                raise RuntimeError(f"等待成果对接索引超过 {timeout:.0f} 秒：{st.get('text')}")
+            if st.get("text") != last:
+                last = st.get("text", "")
+                print(last, flush=True)
+            time.sleep(1.0)
+
+
 def pct(xs: list[float], q: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
@@ -120,9 +142,10 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.1)
         urls = paths(*pick(url))
+        print(f"成果对接索引已就绪（等待 {wait_match_ready(base):.1f} 秒）")
         t = time.perf_counter()
-        asyncio.run(client_run(base, urls, 1, {}))  # warm-up: first evaluation, matching index, imports
-        print(f"预热（首次计算、建立对接索引）：{time.perf_counter() - t:.1f} 秒")
+        asyncio.run(client_run(base, urls, 1, {}))  # warm-up: first evaluation, targets, imports
+        print(f"预热（首次计算）：{time.perf_counter() - t:.1f} 秒")
         lat: dict[str, list[float]] = {}
 
         async def all_clients():

@@ -7,7 +7,8 @@ from typing import List, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
 from rich.table import Table
 
 console = Console()
@@ -23,15 +24,35 @@ def _fail(message: str, code: int = 1):
     raise typer.Exit(code)
 
 
+class _BarProgress:
+    """The `progress` object for `Matcher.load_or_build`: `total(n)` once with the number of texts to
+    embed (so the bar shows N / total and a remaining time), then one call per embedded chunk."""
+
+    def __init__(self, prog: Progress):
+        self.prog = prog
+        self.task = prog.add_task("更新对接索引（读取成果库和需求库）", total=None)
+
+    def total(self, n: int) -> None:
+        desc = "更新对接索引（计算新文本向量）" if n else "更新对接索引（没有需要计算的新文本）"
+        self.prog.update(self.task, total=int(n), completed=0, description=desc)
+
+    def __call__(self, n: int) -> None:
+        self.prog.advance(self.task, int(n))
+
+
+def _bar(console_: Console, quiet: bool) -> Progress:
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("已用"), TimeElapsedColumn(), TextColumn("剩余"), TimeRemainingColumn(),
+                    console=console_, transient=True, disable=quiet)
+
+
 def _matcher(url: Optional[str], quiet: bool = False):
     """Open the matcher: read the store, update the index incrementally (progress bar while embedding)."""
     from sqlalchemy.exc import SQLAlchemyError
     from gaoxin.matching import MatchError, Matcher
     try:
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=err, transient=True, disable=quiet) as prog:
-            task = prog.add_task("更新对接索引（计算新文本向量）", total=None)
-            m = Matcher.load_or_build(url, progress=lambda n: prog.advance(task, n))
+        with _bar(err, quiet) as prog:
+            m = Matcher.load_or_build(url, progress=_BarProgress(prog))
     except SQLAlchemyError as exc:
         first = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         _fail(f"无法读取数据库（{first}）。请检查 GAOXIN_DATABASE_URL，或先运行 gaoxin init。")

@@ -84,16 +84,18 @@ def runs(format: str | None = None, user: Principal = Depends(current_user), db:
 
 @router.get("/targets", tags=["目标监测"], summary="规划目标及进展（红黄绿灯）")
 def targets(as_of: int | None = None, plan: str | None = None, format: str | None = None,
+            active: bool = Query(False, description="只列规划期包含截至年份的规划（缺省：全部规划，在期规划在前）"),
             user: Principal = Depends(current_user), db: Session = Depends(get_db)):
-    df, meta = engines.targets_progress(db, user, as_of, plan)
+    df, meta = engines.targets_progress(db, user, as_of, plan, active=active)
     return table_response(df, format, "目标进展", demo=meta.get("is_demo", False), labels=engines.TARGET_LABELS,
                           extra={"meta": meta})
 
 
 @router.get("/targets/warnings", tags=["目标监测"], summary="预警清单")
-def warnings(as_of: int | None = None, format: str | None = None, user: Principal = Depends(current_user),
-             db: Session = Depends(get_db)):
-    df, meta = engines.target_warnings(db, user, as_of)
+def warnings(as_of: int | None = None, format: str | None = None,
+             active: bool = Query(False, description="只列规划期包含截至年份的规划"),
+             user: Principal = Depends(current_user), db: Session = Depends(get_db)):
+    df, meta = engines.target_warnings(db, user, as_of, active)
     return table_response(df, format, "预警清单", demo=meta.get("is_demo", False), labels=engines.TARGET_LABELS,
                           extra={"meta": meta})
 

@@ -9,6 +9,7 @@ import math
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from fastapi import HTTPException
 from sqlalchemy import select
@@ -19,14 +20,16 @@ from gaoxin.auth.roles import Principal
 from gaoxin.paths import REFERENCE_DIR
 from gaoxin.store.models import Enterprise, TechDemand
 
-RANK_LABELS = {"rank": "排名", "unit": "园区代码", "name": "园区名称", "city": "所在市州", "level": "级别",
+RANK_LABELS = {"rank": "排名", "unit": "园区代码", "name": "园区名称", "short_name": "简称", "city": "所在市州", "level": "级别",
                "score": "综合得分", "rank_low": "排名区间（高）", "rank_high": "排名区间（低）"}
 RUN_LABELS = {"id": "编号", "framework": "指标体系", "year": "年度", "published": "已发布", "is_demo": "示例数据",
               "created_by": "创建人", "created_at": "创建时间"}
 TARGET_LABELS = {"target_id": "目标编号", "plan_id": "规划", "indicator_name": "指标", "scope_name": "范围",
                  "unit": "单位", "baseline_year": "基期", "baseline_value": "基期值", "target_year": "目标年",
                  "target_value": "目标值", "actual_year": "最新年份", "actual": "最新值", "progress": "完成进度",
-                 "time_elapsed": "时间进度", "status": "状态", "light": "信号灯", "message": "说明"}
+                 "time_elapsed": "时间进度", "status": "状态", "light": "信号灯", "message": "说明",
+                 "kind": "目标类型", "actual_level": "最新水平", "level_unit": "水平单位", "plan_active": "规划在期",
+                 "warning_group": "预警类别"}
 ENT_LABELS = {"credit_code": "统一社会信用代码", "name": "企业名称", "zone_code": "园区", "industry": "产业",
               "rung": "梯度层级", "points": "创新积分"}
 POOL_LABELS = {"credit_code": "统一社会信用代码", "name": "企业名称", "rung": "目标层级", "gaps": "差距",
@@ -97,13 +100,18 @@ def _overview(db: Session, user: Principal, year: int | None) -> dict:
         cities.append({"code": code, "name": name, "zones": zl, "n_zones": len(zl),
                        "n_national": sum(1 for z in zl if z["level"] == "国家级"),
                        "score": round(sum(vals) / len(vals), 2) if vals else None})
-    goals = []
+    goals, goals_meta = [], {}
     try:
         tdf, tmeta = targets_progress(db, user, None, None, headline=True)
         goals = [dict(r) for r in _records(tdf.head(8))]
+        from gaoxin.targets.plans import load_plans
+        names = {pl.id: pl.name for pl in load_plans()}
+        goals_meta = {"as_of": tmeta["as_of"],
+                      "plans": [names.get(pid, pid) for pid in dict.fromkeys(r["plan_id"] for r in goals)]}
     except HTTPException:
         pass
-    return {"cities": cities, "goals": goals, "year": meta.get("year"), "is_demo": meta.get("is_demo", False),
+    return {"cities": cities, "goals": goals, "goals_meta": goals_meta, "year": meta.get("year"),
+            "is_demo": meta.get("is_demo", False),
             "n_zones": int(len(zones)), "n_national": int((zones["level"] == "国家级").sum())}
 
 
@@ -239,7 +247,31 @@ def _published_run(db: Session, framework: str, year: int | None):
     return db.scalar(stmt.order_by(R.year.desc(), R.id.desc()).limit(1))
 
 
+def _short_names(db: Session) -> dict:
+    from gaoxin.store.repo import zones_frame
+    def build():
+        z = zones_frame(db)
+        return dict(zip(z["code"], z["short_name"].where(z["short_name"].notna(), z["name"])))
+    return _cached(("short_names", _stamp(db)), build)
+
+
+def _with_short_name(df: pd.DataFrame, db: Session) -> pd.DataFrame:
+    """Adds `short_name` after `name` (长沙高新区 for 长沙高新技术产业开发区) for tables and charts."""
+    if df.empty or "unit" not in df or "short_name" in df:
+        return df
+    short = df["unit"].map(_short_names(db))
+    df = df.copy()
+    df.insert(list(df.columns).index("name") + 1 if "name" in df else len(df.columns), "short_name",
+              short.where(short.notna(), df.get("name")))
+    return df
+
+
 def ranking(db, user, year, framework):
+    df, meta = _ranking(db, user, year, framework)
+    return _with_short_name(df, db), meta
+
+
+def _ranking(db, user, year, framework):
     name = framework or default_framework()
     run = _published_run(db, name, year)
     if user.role == roles.ZONE_USER:
@@ -372,19 +404,34 @@ def _visible_target(user: Principal, scope_type: str, scope_code: str) -> bool:
 
 
 def _shape_progress(p: pd.DataFrame) -> pd.DataFrame:
+    # A growth target (年均增长率, unit %) is compared with the engine's actual CAGR, not with the level
+    # the CAGR is computed from: "最新值" is the rate in %, the level goes to actual_level / level_unit.
+    growth = (p["kind"] == "growth").to_numpy() if "kind" in p else np.zeros(len(p), dtype=bool)
+    level = pd.to_numeric(p["actual"], errors="coerce")
+    cagr = pd.to_numeric(p["actual_cagr"], errors="coerce") * 100 if "actual_cagr" in p else level * np.nan
     out = pd.DataFrame({
         "target_id": p["id"], "plan_id": p["plan"], "indicator_name": p["indicator_name"], "scope_name": p["scope_name"],
         "unit": p["unit"], "baseline_year": p["baseline_year"], "baseline_value": p["baseline_value"],
         "target_year": p["target_year"], "target_value": p["target_value"], "actual_year": p["actual_year"],
-        "actual": p["actual"], "progress": p["progress"], "time_elapsed": p["time_elapsed"], "status": p["status"],
-        "light": p["status"].map(LIGHTS).fillna("grey"), "message": p["status_reason"].fillna(""),
+        "actual": np.where(growth, cagr, level), "progress": p["progress"], "time_elapsed": p["time_elapsed"],
+        "status": p["status"], "light": p["status"].map(LIGHTS).fillna("grey"), "message": p["status_reason"].fillna(""),
+        "kind": p["kind"] if "kind" in p else None,
+        "actual_level": level, "level_unit": p["level_unit"] if "level_unit" in p else p["unit"],
+        "plan_active": p["plan_active"] if "plan_active" in p else True,
         "is_demo": p["is_demo"],
     })
+    if "warning_group" in p:
+        out.insert(0, "warning_group", p["warning_group"])
     if "gap_text" in p:
         out["message"] = (p["gap_text"].fillna("") + "　" + p.get("effort_text", "").fillna("")).str.strip()
-    for c in ("actual", "progress", "time_elapsed", "baseline_value", "target_value"):
+    for c in ("actual", "actual_level", "progress", "time_elapsed", "baseline_value", "target_value"):
         out[c] = pd.to_numeric(out[c], errors="coerce").round(4)
     return out.reset_index(drop=True)
+
+
+def _plan_periods() -> dict:
+    from gaoxin.targets.plans import load_plans
+    return {pl.id: (pl.start_year, pl.end_year) for pl in load_plans()}
 
 
 def _progress(db: Session, user: Principal, as_of: int | None, plan: str | None):
@@ -393,7 +440,7 @@ def _progress(db: Session, user: Principal, as_of: int | None, plan: str | None)
 
 
 def _progress_raw(db: Session, user: Principal, as_of: int | None, plan: str | None):
-    from gaoxin.targets.monitor import progress_table
+    from gaoxin.targets.monitor import active_first, progress_table
     targets, obs = _targets_data(db, plan)
     y = _as_of(obs, as_of)
     targets = [t for t in targets if _visible_target(user, t.scope.type, str(t.scope.code))]
@@ -401,36 +448,51 @@ def _progress_raw(db: Session, user: Principal, as_of: int | None, plan: str | N
         p = progress_table(targets, obs, y)
     except ValueError as exc:
         raise HTTPException(422, f"目标进度无法计算：{exc}")
-    return p, y
+    # plan_active (the plan's period contains as-of) comes from the targets engine; in-force plans first
+    return active_first(p, _plan_periods(), y), y
 
 
 def _scope_key(user: Principal):
     return tuple(sorted(user.zones)) if user.role == roles.ZONE_USER else None
 
 
-def targets_progress(db, user, as_of, plan, headline=False):
-    return _cached(("tprog", _scope_key(user), as_of, plan, headline, _stamp(db)),
-                   lambda: _targets_progress(db, user, as_of, plan, headline))
+def targets_progress(db, user, as_of, plan, headline=False, active=False):
+    return _cached(("tprog", _scope_key(user), as_of, plan, headline, active, _stamp(db)),
+                   lambda: _targets_progress(db, user, as_of, plan, headline, active))
 
 
-def _targets_progress(db, user, as_of, plan, headline=False):
+def _targets_meta(out: pd.DataFrame, p: pd.DataFrame, y: int, active: bool) -> dict:
+    return {"as_of": y, "is_demo": bool(out["is_demo"].any()) if len(out) else False, "active_only": active,
+            "n_active": int(p["plan_active"].sum()) if "plan_active" in p else 0, "n_all": int(len(p))}
+
+
+def _targets_progress(db, user, as_of, plan, headline=False, active=False):
     p, y = _progress(db, user, as_of, plan)
+    n_all = p
     if headline:
         hp = settings().get("targets", {}).get("headline_plan")
         p = p[p["scope_type"] == "province"] if hp is None else p[p["plan"] == hp]
+        if hp is None and "plan_active" in p and p["plan_active"].any():
+            p = p[p["plan_active"]]  # headline goals: plans in force in the as-of year
+    if active and "plan_active" in p:
+        p = p[p["plan_active"]]
     out = _shape_progress(p)
-    return out, {"as_of": y, "is_demo": bool(out["is_demo"].any()) if len(out) else False}
+    return out, _targets_meta(out, n_all, y, active)
 
 
-def target_warnings(db, user, as_of):
-    return _cached(("twarn", _scope_key(user), as_of, _stamp(db)), lambda: _target_warnings(db, user, as_of))
+def target_warnings(db, user, as_of, active=False):
+    return _cached(("twarn", _scope_key(user), as_of, active, _stamp(db)),
+                   lambda: _target_warnings(db, user, as_of, active))
 
 
-def _target_warnings(db, user, as_of):
+def _target_warnings(db, user, as_of, active=False):
     from gaoxin.targets.warning import warnings
     p, y = _progress(db, user, as_of, None)
+    n_all = p
+    if active and "plan_active" in p:
+        p = p[p["plan_active"]]
     out = _shape_progress(warnings(p))
-    return out, {"as_of": y, "is_demo": bool(out["is_demo"].any()) if len(out) else False}
+    return out, _targets_meta(out, n_all, y, active)
 
 
 PART_LABELS = {"unit_name": "单位", "responsible": "责任单位", "target_value": "年度目标", "actual": "完成值",

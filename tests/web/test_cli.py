@@ -85,3 +85,21 @@ def test_serve_prints_address_and_admin_password(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_match_build_progress_bar_counts_to_total():
+    """`gaoxin match build`: the bar gets the total up front (N / total), then advances per chunk."""
+    from rich.console import Console
+    from gaoxin.cli.matching_cli import _BarProgress, _bar
+    with _bar(Console(file=open(os.devnull, "w")), quiet=False) as prog:
+        p = _BarProgress(prog)
+        assert prog.tasks[0].total is None  # unknown until the matcher has compared hashes
+        p.total(130)
+        p(64)
+        p(64)
+        p(2)
+        task = prog.tasks[0]
+        assert (task.completed, task.total, task.finished) == (130, 130, True)
+        assert "计算新文本向量" in task.description
+        p.total(0)
+        assert "没有需要计算" in prog.tasks[0].description

@@ -129,3 +129,58 @@ def test_profile_and_parts_excel(demo_client, demo_home):
     assert "示例数据" in pd.read_excel(io.BytesIO(x.content), sheet_name="维度得分", header=None).iloc[1, 0]
     p = c.get("/api/targets/xt133-high-tech-enterprises?format=xlsx")
     assert p.status_code == 200 and "单位" in pd.read_excel(io.BytesIO(p.content), header=2).columns
+
+
+def test_targets_growth_rate_active_plans_and_warning_groups(demo_client):
+    from gaoxin.targets.plans import load_plans
+    c = demo_client("viewer")
+    t = c.get("/api/targets").json()
+    rows, y = t["rows"], t["meta"]["as_of"]
+    # plan_active: the plan's period contains the as-of year (checked against the plan files), in-force first
+    periods = {p.id: (p.start_year, p.end_year) for p in load_plans()}
+    for r in rows:
+        start, end = periods[r["plan_id"]]
+        if start is not None and end is not None:
+            assert r["plan_active"] == (start <= y <= end), r["target_id"]
+    flags = [r["plan_active"] for r in rows]
+    assert flags == sorted(flags, reverse=True) and any(flags) and not all(flags)
+    act = c.get("/api/targets?active=true").json()
+    assert act["rows"] and all(r["plan_active"] for r in act["rows"])
+    assert len(act["rows"]) == act["meta"]["n_active"] == sum(flags) and act["meta"]["n_all"] == len(rows)
+    # a growth target's 最新值 is the engine's actual CAGR in %, not the level it is computed from
+    from gaoxin.targets.monitor import progress_table
+    from gaoxin.targets.plans import load_targets
+    from gaoxin.store.db import session_scope
+    from gaoxin.store.repo import observations_frame
+    import os
+    targets = load_targets()
+    with session_scope(os.environ["GAOXIN_DATABASE_URL"]) as s:
+        obs = observations_frame(s, indicators=sorted({x.indicator for x in targets}))
+    eng = progress_table(targets, obs, y).set_index("id")
+    growth = [r for r in rows if r["kind"] == "growth" and r["actual"] is not None]
+    assert growth
+    for r in growth:
+        assert r["actual"] == pytest.approx(eng.loc[r["target_id"], "actual_cagr"] * 100, abs=1e-3)
+        assert r["actual_level"] == pytest.approx(eng.loc[r["target_id"], "actual"], abs=1e-3)
+        assert r["unit"] == "%" and r["level_unit"] != "%"
+    for r in rows:
+        if r["kind"] != "growth" and r["actual"] is not None:
+            assert r["actual"] == r["actual_level"]
+    # 预警清单: 逾期未完成 (deadline passed) is its own block, listed before the behind-schedule block
+    w = c.get(f"/api/targets/warnings?as_of={y}").json()["rows"]
+    groups = [r["warning_group"] for r in w]
+    assert set(groups) == {"逾期未完成", "进度滞后"}
+    assert groups == sorted(groups, key=lambda g: g != "逾期未完成")
+    assert all((r["status"] == "逾期未完成") == (r["warning_group"] == "逾期未完成") for r in w)
+    wa = c.get(f"/api/targets/warnings?as_of={y}&active=true").json()["rows"]
+    assert wa and all(r["plan_active"] for r in wa) and len(wa) < len(w)
+
+
+def test_overview_goals_from_plans_in_force_and_short_names(demo_client):
+    c = demo_client("admin")
+    d = c.get("/api/overview").json()
+    assert d["goals"] and all(g["plan_active"] for g in d["goals"])
+    assert d["goals_meta"]["as_of"] and d["goals_meta"]["plans"]
+    rk = c.get("/api/evaluation/ranking").json()
+    cs = [r for r in rk["rows"] if r["unit"] == "HN-N-CHANGSHA"][0]
+    assert cs["short_name"] == "长沙高新区" and cs["name"] != cs["short_name"]

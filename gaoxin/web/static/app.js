@@ -45,6 +45,27 @@ gx.table = function (elId, data, opts) {
   }
   el.innerHTML = h + '</tbody></table></div>';
 };
+// A figure with its unit ("18%", "10,000 亿元"); '' when missing.
+gx.qty = function (v, unit) {
+  if (v === null || v === undefined || v === '') return '';
+  const u = unit || ''; const n = typeof v === 'number' ? v.toLocaleString('zh-CN', { maximumFractionDigits: 2 }) : gx.fmt(v);
+  return gx.esc(n) + (u === '%' || u === '' ? u : ' ' + gx.esc(u));
+};
+// 最新值 of a target row: a growth target's actual CAGR (%), its level shown beside it in grey.
+// `compact`: the level goes into the tooltip instead of the cell.
+gx.actual = function (v, r, compact) {
+  if (v === null || v === undefined) return '<span class="muted">—</span>';
+  if (r.kind !== 'growth') return gx.qty(v, r.unit);
+  const level = r.actual_level != null ? gx.qty(r.actual_level, r.level_unit) : '';
+  if (compact) return '<span title="' + (r.actual_year || '') + '年水平 ' + level + '">年均 ' + gx.qty(v, r.unit) + '</span>';
+  return '年均 ' + gx.qty(v, r.unit) + (level ? ' <span class="muted" title="最新年份的水平值">（' + level + '）</span>' : '');
+};
+// A status label with its light; 逾期未完成 gets its own dark square so it never reads as 严重滞后.
+gx.status = function (v, r) {
+  if (v === '逾期未完成') return '<span class="nowrap"><span class="light light-overdue"></span><b class="overdue">逾期未完成</b></span>';
+  const k = { green: 'light-green', yellow: 'light-yellow', red: 'light-red' }[r && r.light] || 'light-grey';
+  return '<span class="nowrap"><span class="light ' + k + '"></span>' + gx.esc(v == null ? '' : v) + '</span>';
+};
 gx.light = function (v) {
   const m = { green: ['light-green', '正常'], yellow: ['light-yellow', '关注'], red: ['light-red', '预警'], grey: ['light-grey', '无数据'] };
   const k = m[v] ? v : 'grey'; return '<span class="light ' + m[k][0] + '"></span>' + m[k][1];
