@@ -40,7 +40,14 @@ def dispose_engines() -> None:
 @contextmanager
 def session_scope(url: str | None = None) -> Iterator[Session]:
     """One transaction: committed if the block succeeds, rolled back otherwise."""
-    session = sessionmaker(bind=get_engine(url), expire_on_commit=False)()
+    with transaction(sessionmaker(bind=get_engine(url), expire_on_commit=False)) as session:
+        yield session
+
+
+@contextmanager
+def transaction(maker: sessionmaker) -> Iterator[Session]:
+    """A session from `maker` as one transaction (shared by the CLI's session_scope and the web's get_db)."""
+    session = maker()
     try:
         yield session
         session.commit()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from gaoxin.auth import roles
 from gaoxin.auth.roles import Principal
 from gaoxin.auth.users import get_principal
-from gaoxin.store.db import get_engine
+from gaoxin.store.db import get_engine, transaction
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -28,15 +28,8 @@ class LoginRequired(Exception):
 
 def get_db(request: Request) -> Iterator[Session]:
     maker: sessionmaker = request.app.state.sessionmaker
-    session = maker()
-    try:
+    with transaction(maker) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def csrf_token(request: Request) -> str:
