@@ -262,8 +262,10 @@ def test_national_zone_count():
     assert set(national["short_name"]) == {"长沙高新区", "株洲高新区", "湘潭高新区", "益阳高新区", "衡阳高新区",
                                            "郴州高新区", "常德高新区", "怀化高新区", "宁乡高新区"}
     provincial = zones[zones["level"] == "省级"]
-    # Hunan had 50 provincial zones at the end of 2024; the list ships the ones a public source names.
-    assert 30 <= len(provincial) <= 50
+    # Hunan had 50 provincial zones at the end of 2024 (59 in all); the list ships the 43 a public page
+    # names. Codes are never withdrawn, so the list can only grow towards 50, never past it.
+    assert 43 <= len(provincial) <= 50
+    assert len(zones) <= 59
 
 
 def test_seed_001_national_zones_are_national():
@@ -448,3 +450,59 @@ def test_loaders_hand_out_copies():
     assert ref.load_industries()[0]["keywords"]
     ref.clear_caches()
     assert ref.find_zone("长沙高新区")["code"] == "HN-N-CHANGSHA"
+
+
+# ----------------------------------------------------------------- zone list completeness (Nov 2026)
+
+def test_each_zone_county_is_a_county_of_its_city():
+    zones = ref.load_zones()
+    regions = ref.load_regions().set_index("code")
+    for row in zones.dropna(subset=["county_code"]).itertuples():
+        assert regions.loc[row.county_code, "level"] == "county", row.code
+        # A zone named after a county carries that county's name (攸县高新区 → 攸县).
+        county = regions.loc[row.county_code, "name"]
+        stem = re.sub(r"(瑶族自治县|县|市|区)$", "", county)
+        assert row.name.startswith(stem) or row.short_name.startswith(stem), (row.code, county)
+
+
+def test_every_provincial_zone_cites_a_page_or_seed():
+    zones = ref.load_zones()
+    for row in zones.itertuples():
+        assert "http" in row.source or SEED_FILE_RE.search(row.source), row.code
+
+
+def test_zone_counts_per_city_match_the_city_reports():
+    zones = ref.load_zones()
+    prov = zones[zones["level"] == "省级"]
+    per_city = prov.groupby("city_code").size()
+    # 华声在线 2023-03-20: 常德 has 7 provincial zones (汉寿、桃源、津市、澧县、临澧、石门、安乡); none was
+    # added in the 2024 batch.
+    assert per_city.get("430700", 0) == 7
+    # 衡阳市科技局 2023-03-07: 1 national + 5 provincial zones; 耒阳 was added in December 2024.
+    assert per_city.get("430400", 0) <= 6
+    # Each of the 14 cities has at least one provincial zone listed (湘潭 only 韶山, 张家界 only its own).
+    assert set(per_city.index) == set(ref.load_regions().query("level == 'city'")["code"])
+
+
+@pytest.mark.parametrize(("text", "code", "city"), [
+    ("汨罗高新区", "HN-P-MILUO", "430600"),
+    ("岳阳绿色化工高新区", "HN-P-YUEYANGLVSEHUAGONG", "430600"),
+    ("双峰高新技术产业开发区", "HN-P-SHUANGFENG", "431300"),
+    ("新化高新区", "HN-P-XINHUA", "431300"),
+    ("零陵高新区", "HN-P-LINGLING", "431100"),
+    ("衡山高新区", "HN-P-HENGSHAN", "430400"),
+    ("衡山经济开发区", "HN-P-HENGSHAN", "430400"),  # former park name
+])
+def test_zones_added_from_city_pages(text, code, city):
+    hit = ref.find_zone(text)
+    assert hit is not None and hit["code"] == code and hit["city_code"] == city
+    assert hit["level"] == "省级"
+
+
+def test_2024_batch_keeps_park_names_until_a_rename_is_confirmed():
+    # 湘政 2024-12-09 recognised these four parks as provincial zones under their park names; only
+    # 南县 has a confirmed new name (省发改委 2025-09-05 公示: 南县高新技术产业开发区).
+    for code, name in [("HN-P-LEIYANG", "耒阳经济技术开发区"), ("HN-P-LUKOU", "渌口经济技术开发区"),
+                       ("HN-P-SUXIAN", "苏仙产业开发区"), ("HN-P-NANXIAN", "南县高新技术产业开发区")]:
+        z = ref.find_zone(code)
+        assert z["name"] == name and z["approved_year"] == 2024 and z["level"] == "省级"
