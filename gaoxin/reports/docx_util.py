@@ -61,17 +61,11 @@ def title(doc, text: str, subtitle: str | None = None) -> None:
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.add_run(text)
     if subtitle:
-        s = doc.add_paragraph()
-        s.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        r = s.add_run(subtitle)
-        _set_font(r, BODY_FONT, 12)
+        _centered_line(doc, subtitle, BODY_FONT, 12)
 
 
 def demo_notice(doc, text: str = "示例数据：本报告中的数据为系统生成的演示数据，不代表真实统计。") -> None:
-    p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    r = p.add_run(text)
-    _set_font(r, HEAD_FONT, 12, bold=True, color=RGBColor(0xC0, 0, 0))
+    _centered_line(doc, text, HEAD_FONT, 12, bold=True, color=RGBColor(0xC0, 0, 0))
 
 
 def para(doc, text: str, bold: bool = False, indent: bool = True):
@@ -140,10 +134,13 @@ def image(doc, png: bytes, width_cm: float = 15.0, caption: str | None = None) -
     doc.add_picture(io.BytesIO(png), width=Cm(width_cm))
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     if caption:
-        p = doc.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        r = p.add_run(caption)
-        _set_font(r, HEAD_FONT, 10)
+        _centered_line(doc, caption, HEAD_FONT, 10)
+
+
+def _centered_line(doc, text: str, font: str, size: float, **style) -> None:
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _set_font(p.add_run(text), font, size, **style)
 
 
 def footer_date(doc, issuer: str = "湖南省高新区创新监测评价平台") -> None:
