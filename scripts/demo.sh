@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/gaoxin demo
+.venv/bin/gaoxin demo --demo-users
 exec .venv/bin/gaoxin serve "$@"

@@ -14,6 +14,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+# The shipped scrypt cost (N=2^17, OWASP's minimum) takes ~0.3 s a hash; the suite creates hundreds of
+# users, so it hashes at N=2^14. tests/security checks the shipped setting itself.
+os.environ.setdefault("GAOXIN_SCRYPT_N", "16384")
+
 PG_ADMIN_URL = os.environ.get("GAOXIN_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

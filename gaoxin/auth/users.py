@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gaoxin.auth.audit import record_change
-from gaoxin.auth.passwords import hash_password, verify_password
+from gaoxin.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
+from gaoxin.auth.sessions import end_user_sessions
 from gaoxin.auth.roles import PROVINCE_ADMIN, ROLES, ZONE_USER, Principal
 from gaoxin.store.models import User, UserZone, Zone
 
@@ -41,14 +42,15 @@ def get_principal(session: Session, username: str) -> Principal | None:
 
 def _check(session: Session, role: str, zones: list[str]) -> None:
     if role not in ROLES:
-        raise UserError(f"角色“{role}”无效，可选：{', '.join(ROLES)}")
+        from gaoxin.auth.roles import ROLE_LABELS
+        raise UserError(f"角色“{role}”无效，可选：{'、'.join(f'{ROLE_LABELS[r]}（{r}）' for r in ROLES)}")
     if role == ZONE_USER and not zones:
-        raise UserError("高新区用户必须至少指定一个高新区（--zone 园区代码）")
+        raise UserError("高新区用户必须至少指定一个所属高新区")
     if zones:
         known = set(session.scalars(select(Zone.code).where(Zone.code.in_(zones))))
         unknown = [z for z in zones if z not in known]
         if unknown:
-            raise UserError(f"高新区代码不存在：{', '.join(unknown)}（可用 gaoxin zones 查看代码）")
+            raise UserError(f"所选高新区不存在：{', '.join(unknown)}")
 
 
 def create_user(session: Session, username: str, password: str, role: str, display_name: str = "",
@@ -90,6 +92,9 @@ def update_user(session: Session, username: str, *, role: str | None = None,
     if display_name:
         user.display_name = display_name
     session.flush()
+    after = _snapshot(user)
+    if (after["role"], after["active"], after["zones"]) != (before["role"], before["active"], before["zones"]):
+        end_user_sessions(session, username)  # new rights take effect at once: log the user in again
     record_change(session, by, "update", "user", username, None, before, _snapshot(user))
     return user
 
@@ -101,6 +106,7 @@ def set_password(session: Session, username: str, password: str, by: str | None 
     if len(password) < 8:
         raise UserError("密码至少 8 位")
     user.password_hash = hash_password(password)
+    end_user_sessions(session, username)  # a saved cookie must not survive a password reset
     # never log the hash itself, only that it changed
     record_change(session, by, "update", "user_password", username, None,
                   {"password": "（旧密码）"}, {"password": "（已修改）"})
@@ -115,10 +121,12 @@ def authenticate(session: Session, username: str, password: str) -> Principal | 
     user = get_user(session, username)
     if user is None or not user.active:
         # spend the same time as a real check so user names cannot be probed by timing
-        verify_password(password, "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+        verify_password(password, dummy_hash())
         return None
     if not verify_password(password, user.password_hash):
         return None
+    if needs_rehash(user.password_hash):  # raise old hashes to the current cost
+        user.password_hash = hash_password(password)
     return principal_of(user)
 
 

@@ -43,7 +43,8 @@ def init_cmd(url: Optional[str] = typer.Option(None, "--url", help="数据库地
 def demo_cmd(reset: bool = typer.Option(False, "--reset", help="删除已有示例数据后重新生成。"),
              seed: int = typer.Option(20261122, "--seed", help="随机种子；相同种子生成完全相同的数据。"),
              enterprises: int = typer.Option(20000, "--enterprises", help="示例企业数量。"),
-             url: Optional[str] = typer.Option(None, "--url", help="数据库地址（默认同 gaoxin init）。")):
+             url: Optional[str] = typer.Option(None, "--url", help="数据库地址（默认同 gaoxin init）。"),
+             demo_users: bool = typer.Option(False, "--demo-users", help="另建示例高新区用户和只读用户（随机密码，只显示一次）。")):
     """生成示例数据（合成数据，非真实统计，处处标注“示例数据”）：高新区指标、目标完成情况、企业、成果、需求、政策。"""
     from sqlalchemy.exc import SQLAlchemyError
     from gaoxin.demo import build_demo, has_demo
@@ -54,6 +55,8 @@ def demo_cmd(reset: bool = typer.Option(False, "--reset", help="删除已有示�
         with session_scope(url) as session:
             if has_demo(session) and not reset:
                 console.print("[yellow]示例数据已存在[/]，未重新生成（如需重建请加 --reset）。")
+                if demo_users:
+                    _print_demo_users(session)
                 return
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=True) as prog:
@@ -78,6 +81,18 @@ def demo_cmd(reset: bool = typer.Option(False, "--reset", help="删除已有示�
     if s.skipped:
         console.print(f"[yellow]未生成：{'、'.join(s.skipped)}（相应模块尚未安装）[/]")
     console.print("[bold yellow]注意：以上均为“示例数据”（合成数据），仅用于演示，不是真实统计数据。[/]")
+    if demo_users:
+        with session_scope(url) as session:
+            _print_demo_users(session)
+
+
+def _print_demo_users(session) -> None:
+    from gaoxin.services.users import create_demo_users
+    made = create_demo_users(session)
+    for username, password, role in made:
+        console.print(f"已创建示例用户 [bold]{username}[/]（{role}），密码：[bold red]{password}[/]（仅显示这一次）")
+    if not made:
+        console.print("示例用户已存在，未重新创建（如忘记密码，请用 gaoxin users passwd 重置）。")
 
 
 def import_cmd(files: List[Path] = typer.Argument(..., help="要导入的 .xlsx 或 .csv 文件，可多个。"),

@@ -16,13 +16,6 @@ err = Console(stderr=True)
 users_app = typer.Typer(help="用户管理：新增、列出、修改密码。", no_args_is_help=True)
 report_app = typer.Typer(help="生成报告：年度高新区评价报告、目标通报（Word / PDF）。", no_args_is_help=True)
 
-DEMO_ZONE = "HN-N-CHANGSHA"  # 长沙高新区 for the demo zone user
-DEMO_USERS = (  # created only in a database holding demo data; documented in docs/readme-web.md
-    ("demo_zone", "demo-zone-2026", "zone_user", "示例高新区用户"),
-    ("demo_viewer", "demo-read-2026", "readonly", "示例只读用户"),
-)
-
-
 def _fail(msg: str, code: int = 1):
     err.print(f"[red]错误：[/red]{msg}")
     raise typer.Exit(code)
@@ -40,26 +33,9 @@ def _secret_key() -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def ensure_demo_users(session) -> list[tuple[str, str, str]]:
-    """On a demo database add one zone user (first national zone) and one read-only user."""
-    from sqlalchemy import select
-    from gaoxin.auth.users import create_user, get_user
-    from gaoxin.store.models import Zone
-    zone = (session.scalar(select(Zone.code).where(Zone.code == DEMO_ZONE))
-            or session.scalar(select(Zone.code).where(Zone.level == "国家级").order_by(Zone.code).limit(1))
-            or session.scalar(select(Zone.code).order_by(Zone.code).limit(1)))
-    made = []
-    for username, password, role, label in DEMO_USERS:
-        if get_user(session, username) is None and (role != "zone_user" or zone):
-            create_user(session, username, password, role, label, [zone] if role == "zone_user" else [],
-                        by="system")
-            made.append((username, password, role if role != "zone_user" else f"{role}:{zone}"))
-    return made
-
-
 def serve(host: str = typer.Option("127.0.0.1", "--host", help="监听地址（对外提供服务时用 0.0.0.0）"),
           port: int = typer.Option(8000, "--port", help="端口"),
-          demo: bool = typer.Option(False, "--demo", help="数据库为空时先生成示例数据，并创建示例用户"),
+          demo: bool = typer.Option(False, "--demo", help="数据库为空时先生成示例数据"),
           database_url: Optional[str] = typer.Option(None, "--db", help="数据库地址（默认读取 GAOXIN_DATABASE_URL）")):
     """启动网页平台和 REST 接口（接口文档位于 /api/docs）。"""
     import uvicorn
@@ -82,13 +58,9 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="监听地址（�
                 build_demo(s)
     with session_scope(url) as s:
         password = ensure_admin(s)
-        from gaoxin.demo import has_demo
-        demo_users = ensure_demo_users(s) if has_demo(s) else []
     if password:
         console.print(f"[bold]已创建管理员账号[/bold] admin，初始密码：[bold red]{password}[/bold red]"
                       "（仅显示这一次，请登录后修改；也可用环境变量 GAOXIN_ADMIN_PASSWORD 指定）")
-    for username, pw, role in demo_users:
-        console.print(f"已创建示例用户 {username}（{role}），密码：{pw}")
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     console.print(f"[bold green]高新区创新监测评价平台已启动：[/bold green] http://{shown}:{port}/ "
                   f"（接口文档：http://{shown}:{port}/api/docs；按 Ctrl+C 停止）")
@@ -167,6 +139,30 @@ def users_passwd(username: str = typer.Argument(..., help="用户名"),
     except UserError as exc:
         _fail(str(exc))
     console.print(f"已修改用户 {username} 的密码")
+
+
+@users_app.command("unlock", help="解除登录锁定（登录失败次数过多被锁定的账号或网络地址），并列出仍被锁定的。")
+def users_unlock(username: Optional[str] = typer.Argument(None, help="要解锁的用户名"),
+                 address: Optional[str] = typer.Option(None, "--address", help="要解锁的客户端网络地址")):
+    from gaoxin.auth.throttle import locked
+    from gaoxin.services.users import unlock
+    from gaoxin.store.db import session_scope
+    with session_scope() as s:
+        if username or address:
+            n = unlock(s, username, address, by="cli")
+            console.print(f"已解除锁定：{'、'.join(x for x in (username, address) if x)}" if n else
+                          "没有需要解除的锁定或失败记录")
+        rows = locked(s)
+    if rows:
+        t = Table("账号或地址", "失败次数", "锁定至（北京时间）")
+        from zoneinfo import ZoneInfo
+        for r in rows:
+            kind, _, key = r["key"].partition(":")
+            t.add_row(("账号 " if kind == "user" else "地址 ") + key, str(r["failures"]),
+                      r["locked_until"].astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M"))
+        console.print(t)
+    elif not (username or address):
+        console.print("当前没有被锁定的账号或地址")
 
 
 def _fmt_of(out: Path, allowed: tuple[str, ...]) -> str:

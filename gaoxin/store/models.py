@@ -179,6 +179,28 @@ class UserZone(Base):
     zone_code: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
+class UserSession(Base):
+    """A server-side login session: the cookie carries only the random id, so logout, a password
+    reset, a role change or deactivation ends the session at once (the row is deleted)."""
+    __tablename__ = "user_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the cookie's session id
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    client: Mapped[str | None] = mapped_column(String(64))
+
+
+class LoginThrottle(Base):
+    """Failed-login counter per account ("user:<name>") and per client address ("addr:<ip>")."""
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class AuditLog(Base):
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)

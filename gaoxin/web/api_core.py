@@ -17,7 +17,7 @@ from gaoxin.auth.users import UserError, authenticate, create_user, list_users, 
 from gaoxin.store.models import (AuditLog, Enterprise, ImportBatch, Observation, TechDemand, TechResult,
                                  Policy, Zone)
 from gaoxin.web import services
-from gaoxin.web.deps import (admin_user, check_zone_read, current_user, csrf_token, get_db, verify_csrf,
+from gaoxin.web.deps import (DB, admin_user, check_zone_read, current_user, csrf_token, get_db, verify_csrf,
                              writer_user, zone_read, zone_write)
 from gaoxin.web.tables import XLSX, attachment, table_response
 
@@ -42,18 +42,15 @@ def get_csrf(request: Request):
 
 
 @router.post("/auth/login", tags=["登录"], summary="登录")
-def api_login(body: LoginBody, request: Request, db: Session = Depends(get_db)):
+def api_login(body: LoginBody, request: Request, db: Session = DB):
     p = services.login(db, request, body.username, body.password)
-    if p is None:
-        db.commit()  # keep the failed-login audit row despite the error response
-        raise HTTPException(401, "用户名或密码错误")
     return {"username": p.username, "role": p.role, "role_label": p.role_label, "zones": sorted(p.zones),
             "csrf_token": csrf_token(request)}
 
 
 @router.post("/auth/logout", tags=["登录"], summary="退出登录")
-def api_logout(request: Request):
-    request.session.clear()
+def api_logout(request: Request, db: Session = DB):
+    services.logout(db, request)
     return {"detail": "已退出登录"}
 
 
@@ -66,7 +63,7 @@ def me(user: Principal = Depends(current_user)):
 # --- zones and observations ----------------------------------------------------------------------
 
 @router.get("/zones", tags=["高新区"], summary="高新区名录（公开信息）")
-def zones(format: str | None = None, request: Request = None, db: Session = Depends(get_db),
+def zones(format: str | None = None, request: Request = None, db: Session = DB,
           user: Principal = Depends(current_user)):
     df = services.zones(db)
     return table_response(df, format, "高新区名录", labels=services.ZONE_LABELS)
@@ -75,7 +72,7 @@ def zones(format: str | None = None, request: Request = None, db: Session = Depe
 @router.get("/zones/{zone_code}/observations", tags=["高新区"], summary="某高新区的指标数据")
 def zone_observations(zone_code: str = Depends(zone_read), indicator: str | None = None,
                       year: int | None = None, format: str | None = None, request: Request = None,
-                      db: Session = Depends(get_db)):
+                      db: Session = DB):
     services.require_zone_exists(db, zone_code)
     df = services.observations(db, "zone", [zone_code], indicator, year)
     return table_response(df, format, f"{zone_code}指标数据", demo=bool(df["is_demo"].any()) if len(df) else False,
@@ -90,7 +87,7 @@ class ObservationIn(BaseModel):
 
 @router.put("/zones/{zone_code}/observations", tags=["高新区"], summary="修改某高新区的一个指标值（记入审计日志）")
 def put_zone_observation(body: ObservationIn, zone_code: str = Depends(zone_write),
-                         user: Principal = Depends(writer_user), db: Session = Depends(get_db)):
+                         user: Principal = Depends(writer_user), db: Session = DB):
     services.require_zone_exists(db, zone_code)
     return services.set_observation(db, user, "zone", zone_code, body.indicator_code, body.period, body.value,
                                     zone_code)
@@ -99,7 +96,7 @@ def put_zone_observation(body: ObservationIn, zone_code: str = Depends(zone_writ
 @router.get("/observations", tags=["高新区"], summary="指标数据查询（按权限过滤）")
 def observations(unit_type: str | None = None, zone: str | None = None, indicator: str | None = None,
                  year: int | None = None, format: str | None = None, user: Principal = Depends(current_user),
-                 db: Session = Depends(get_db)):
+                 db: Session = DB):
     if zone:
         check_zone_read(user, zone)
     df = services.scoped_observations(db, user, unit_type, zone, indicator, year)
@@ -111,7 +108,7 @@ def observations(unit_type: str | None = None, zone: str | None = None, indicato
 
 @router.get("/imports", tags=["数据管理"], summary="导入记录")
 def imports(zone: str | None = None, format: str | None = None, user: Principal = Depends(current_user),
-            db: Session = Depends(get_db)):
+            db: Session = DB):
     if zone:
         check_zone_read(user, zone)
     df = services.import_history(db, user)
@@ -120,7 +117,7 @@ def imports(zone: str | None = None, format: str | None = None, user: Principal 
 
 @router.post("/imports", tags=["数据管理"], summary="上传 Excel/CSV 导入（逐行校验，全部通过才写入）")
 async def upload(file: UploadFile = File(...), user: Principal = Depends(writer_user),
-                 db: Session = Depends(get_db)):
+                 db: Session = DB):
     content = await file.read()
     result = services.run_import(db, user, file.filename or "upload.xlsx", content)
     status = 200 if result["ok"] else 422
@@ -161,7 +158,7 @@ class PasswordIn(BaseModel):
 
 
 @router.get("/users", tags=["用户管理"], summary="用户列表（省级管理员）")
-def users(format: str | None = None, admin: Principal = Depends(admin_user), db: Session = Depends(get_db)):
+def users(format: str | None = None, admin: Principal = Depends(admin_user), db: Session = DB):
     df = pd.DataFrame(list_users(db), columns=["username", "display_name", "role", "active", "zones", "created_at"])
     df["zones"] = df["zones"].map(lambda z: "、".join(z))
     return table_response(df, format, "用户列表", labels=services.USER_LABELS)
@@ -172,7 +169,7 @@ def _user_error(exc: UserError):
 
 
 @router.post("/users", tags=["用户管理"], summary="新增用户（省级管理员）")
-def add_user(body: UserIn, admin: Principal = Depends(admin_user), db: Session = Depends(get_db)):
+def add_user(body: UserIn, admin: Principal = Depends(admin_user), db: Session = DB):
     try:
         u = create_user(db, body.username, body.password, body.role, body.display_name, body.zones, by=admin.username)
     except UserError as exc:
@@ -182,7 +179,7 @@ def add_user(body: UserIn, admin: Principal = Depends(admin_user), db: Session =
 
 @router.patch("/users/{username}", tags=["用户管理"], summary="修改用户角色、园区或状态（省级管理员）")
 def patch_user(username: str, body: UserPatch, admin: Principal = Depends(admin_user),
-               db: Session = Depends(get_db)):
+               db: Session = DB):
     try:
         u = update_user(db, username, role=body.role, zones=body.zones, active=body.active,
                         display_name=body.display_name, by=admin.username)
@@ -193,7 +190,7 @@ def patch_user(username: str, body: UserPatch, admin: Principal = Depends(admin_
 
 @router.post("/users/{username}/password", tags=["用户管理"], summary="重置密码（省级管理员）")
 def reset_password(username: str, body: PasswordIn, admin: Principal = Depends(admin_user),
-                   db: Session = Depends(get_db)):
+                   db: Session = DB):
     try:
         set_password(db, username, body.password, by=admin.username)
     except UserError as exc:
@@ -205,7 +202,7 @@ def reset_password(username: str, body: PasswordIn, admin: Principal = Depends(a
 
 @router.get("/audit", tags=["审计日志"], summary="审计日志（谁、何时、改了什么、修改前后）")
 def audit(zone: str | None = None, limit: int = Query(200, le=5000), format: str | None = None,
-          user: Principal = Depends(current_user), db: Session = Depends(get_db)):
+          user: Principal = Depends(current_user), db: Session = DB):
     if zone:
         check_zone_read(user, zone)
     df = services.audit_frame(db, user, zone, limit)

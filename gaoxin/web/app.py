@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import exists, select
 from sqlalchemy.orm import sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from gaoxin.paths import database_url as default_database_url
@@ -24,7 +25,7 @@ DEFAULT_SESSION_MAX_AGE = 8 * 3600  # one working day; override with GAOXIN_SESS
 
 
 def create_app(database_url: str | None = None, secret_key: str | None = None,
-               session_max_age: int | None = None) -> FastAPI:
+               session_max_age: int | None = None, max_body: int | None = None) -> FastAPI:
     url = database_url or default_database_url()
     app = FastAPI(
         title="高新区创新监测评价平台 API",
@@ -42,6 +43,9 @@ def create_app(database_url: str | None = None, secret_key: str | None = None,
                        secret_key=secret_key or os.environ.get("GAOXIN_SECRET_KEY") or secrets.token_urlsafe(32),
                        session_cookie="gaoxin_session", max_age=max_age, same_site="lax",
                        https_only=os.environ.get("GAOXIN_HTTPS_ONLY") == "1")
+    from gaoxin.web.security import BodyLimit, SecurityHeaders
+    app.add_middleware(BodyLimit, limit=max_body)
+    app.add_middleware(SecurityHeaders)  # outermost: every response, errors included, carries the headers
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     from gaoxin.web import api_core, api_engines, pages
@@ -52,10 +56,13 @@ def create_app(database_url: str | None = None, secret_key: str | None = None,
     @app.get("/api/docs", include_in_schema=False)
     def api_docs():
         # Swagger UI from the vendored npm swagger-ui-dist (no CDN at run time)
-        from fastapi.openapi.docs import get_swagger_ui_html
-        return get_swagger_ui_html(openapi_url="/api/openapi.json", title="高新区创新监测评价平台 API 文档",
-                                   swagger_js_url="/static/vendor/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/vendor/swagger-ui.css", swagger_favicon_url="/favicon.ico")
+        # the stock Swagger page starts with an inline script, which the CSP forbids: same page, static start-up file
+        from fastapi.responses import HTMLResponse
+        return HTMLResponse('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+                            '<title>高新区创新监测评价平台 API 文档</title><link rel="icon" href="/favicon.ico">'
+                            '<link rel="stylesheet" href="/static/vendor/swagger-ui.css"></head><body>'
+                            '<div id="swagger-ui"></div><script src="/static/vendor/swagger-ui-bundle.js"></script>'
+                            '<script src="/static/swagger-init.js"></script></body></html>')
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon():
@@ -67,14 +74,18 @@ def create_app(database_url: str | None = None, secret_key: str | None = None,
             return JSONResponse({"detail": "请先登录"}, status_code=401)
         if request.headers.get("hx-request"):
             return Response(status_code=401, headers={"HX-Redirect": "/login"})
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        from urllib.parse import quote
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
 
-    @app.exception_handler(HTTPException)
-    async def _http_error(request: Request, exc: HTTPException):
-        headers = getattr(exc, "headers", None)  # e.g. Retry-After while the matching index is built
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        headers = getattr(exc, "headers", None)
+        if not isinstance(exc, HTTPException):  # Starlette's own (unknown URL, wrong method): English text
+            exc.detail = _STARLETTE_TEXT.get(exc.status_code, "请求无法处理")
         if request.url.path.startswith("/api/") or request.headers.get("hx-request"):
             if request.headers.get("hx-request") and not request.url.path.startswith("/api/"):
-                return Response(f'<div class="alert alert-error">{exc.detail}</div>',
+                from markupsafe import escape
+                return Response(f'<div class="alert alert-error">{escape(str(exc.detail))}</div>',
                                 status_code=exc.status_code, media_type="text/html", headers=headers)
             return JSONResponse({"detail": exc.detail, **getattr(exc, "body_extra", {})},
                                 status_code=exc.status_code, headers=headers)
@@ -101,13 +112,17 @@ def create_app(database_url: str | None = None, secret_key: str | None = None,
         # never show a traceback to users; the log keeps it for the administrator
         import logging
         logging.getLogger("gaoxin.web").exception("未处理的错误：%s %s", request.method, request.url.path)
-        msg = f"服务器内部错误（{type(exc).__name__}），请联系系统管理员；详细信息已记录在服务日志中"
+        msg = "服务器内部错误，请联系系统管理员；详细信息已记录在服务日志中"
         if request.url.path.startswith("/api/") or request.headers.get("hx-request"):
             return JSONResponse({"detail": msg}, status_code=500)
         from gaoxin.web.pages import render_error
         return render_error(request, 500, msg)
 
     return app
+
+
+_STARLETTE_TEXT = {404: "页面不存在：请检查网址，或从导航栏进入", 405: "不支持该请求方式",
+                   413: "上传内容过大"}
 
 
 def is_demo(app: FastAPI, session) -> bool:

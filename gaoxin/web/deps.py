@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gaoxin.auth import roles
 from gaoxin.auth.roles import Principal
+from gaoxin.auth.sessions import ActiveSession, resolve_session
 from gaoxin.auth.users import get_principal
 from gaoxin.store.db import get_engine, transaction
 
@@ -27,12 +28,30 @@ class LoginRequired(Exception):
 
 
 def get_db(request: Request) -> Iterator[Session]:
+    """One transaction per request, committed before the response is sent (routes depend on it
+    with scope="function"), so the very next request sees the write."""
     maker: sessionmaker = request.app.state.sessionmaker
     with transaction(maker) as session:
         yield session
 
 
+DB = Depends(get_db, scope="function")
+
+
+def active_session(request: Request, db: Session) -> ActiveSession | None:
+    """The server-side session named by the cookie (resolved once per request)."""
+    if not hasattr(request.state, "active_session"):
+        request.state.active_session = resolve_session(db, request.session.get("sid"))
+        if request.state.active_session is None and request.session.get("sid"):
+            request.session.pop("sid", None)  # ended elsewhere (logout, reset, expiry)
+    return request.state.active_session
+
+
 def csrf_token(request: Request) -> str:
+    """The CSRF token: the logged-in session's (new at every login), else the anonymous cookie's."""
+    live = getattr(request.state, "active_session", None)
+    if live is not None:
+        return live.csrf
     token = request.session.get("csrf")
     if not token:
         token = secrets.token_urlsafe(24)
@@ -40,12 +59,13 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-async def verify_csrf(request: Request) -> None:
+async def verify_csrf(request: Request, db: Session = DB) -> None:
     """Unsafe methods must echo the session's token (header X-CSRF-Token, set by htmx/JS, or the
     form field csrf_token)."""
+    live = active_session(request, db)
     if request.method in SAFE_METHODS:
         return
-    expected = request.session.get("csrf")
+    expected = live.csrf if live is not None else request.session.get("csrf")
     sent = request.headers.get("x-csrf-token")
     if not sent:
         ctype = request.headers.get("content-type", "")
@@ -56,13 +76,13 @@ async def verify_csrf(request: Request) -> None:
         raise HTTPException(403, "安全校验失败（CSRF 令牌缺失或已过期），请刷新页面后重试")
 
 
-def optional_user(request: Request, db: Session = Depends(get_db)) -> Principal | None:
-    username = request.session.get("user")
-    if not username:
+def optional_user(request: Request, db: Session = DB) -> Principal | None:
+    live = active_session(request, db)
+    if live is None:
         return None
-    p = get_principal(db, username)
+    p = get_principal(db, live.username)
     if p is None:  # deactivated or deleted since login
-        request.session.clear()
+        request.session.pop("sid", None)
     return p
 
 
@@ -86,7 +106,7 @@ def writer_user(user: Principal = Depends(current_user)) -> Principal:
 
 def check_zone_read(user: Principal, zone_code: str | None) -> None:
     if not roles.can_read_zone(user, zone_code):
-        raise HTTPException(403, f"无权查看高新区 {zone_code} 的数据：高新区用户只能查看本园区数据"
+        raise HTTPException(403, "无权查看该高新区的数据：高新区用户只能查看本园区数据"
                                  "（其他园区仅可在已发布的排名中查看）")
 
 

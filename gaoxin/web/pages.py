@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from gaoxin.auth.roles import ROLE_LABELS, Principal
 from gaoxin.auth.users import UserError, create_user, list_users, set_password, update_user
 from gaoxin.web import services
-from gaoxin.web.deps import (admin_user, check_zone_read, csrf_token, current_user, get_db, optional_user,
+from gaoxin.web.deps import (DB, admin_user, check_zone_read, csrf_token, current_user, get_db, optional_user,
                              verify_csrf, writer_user)
 from gaoxin.web.tables import records
 
@@ -87,25 +87,26 @@ def login_page(request: Request, next: str = "/"):
 
 @router.post("/login")
 def login_submit(request: Request, username: str = Form(...), password: str = Form(...), next: str = Form("/"),
-                 db: Session = Depends(get_db)):
-    p = services.login(db, request, username, password)
-    if p is None:
-        return render(request, "login.html", {"user": None, "title": "登录", "next": next,
-                                              "error": "用户名或密码错误"}, status_code=401)
+                 db: Session = DB):
+    try:
+        services.login(db, request, username, password)
+    except HTTPException as exc:
+        return render(request, "login.html", {"user": None, "title": "登录", "next": next, "username": username,
+                                              "error": exc.detail}, status_code=exc.status_code)
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     return RedirectResponse(target, status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request):
-    request.session.clear()
+def logout(request: Request, db: Session = DB):
+    services.logout(db, request)
     return RedirectResponse("/login", status_code=303)
 
 
 # --- data management ----------------------------------------------------------------------------
 
 @router.get("/data")
-def data_page(request: Request, user: Principal = Depends(current_user), db: Session = Depends(get_db)):
+def data_page(request: Request, user: Principal = Depends(current_user), db: Session = DB):
     hist = services.import_history(db, user, limit=100)
     return render(request, "data.html", {"user": user, "title": "数据管理", "active": "/data",
                                          "templates": services.template_kinds(),
@@ -114,7 +115,7 @@ def data_page(request: Request, user: Principal = Depends(current_user), db: Ses
 
 @router.post("/data/upload")
 async def data_upload(request: Request, file: UploadFile = File(...), user: Principal = Depends(writer_user),
-                      db: Session = Depends(get_db)):
+                      db: Session = DB):
     content = await file.read()
     result = services.run_import(db, user, file.filename or "upload.xlsx", content)
     return TEMPLATES.TemplateResponse(request, "_import_report.html", {"result": result})
@@ -123,7 +124,7 @@ async def data_upload(request: Request, file: UploadFile = File(...), user: Prin
 # --- admin ----------------------------------------------------------------------------------------
 
 @router.get("/admin/users")
-def users_page(request: Request, admin: Principal = Depends(admin_user), db: Session = Depends(get_db),
+def users_page(request: Request, admin: Principal = Depends(admin_user), db: Session = DB,
                msg: str | None = None, err: str | None = None):
     rows = list_users(db)
     for r in rows:
@@ -136,7 +137,7 @@ def users_page(request: Request, admin: Principal = Depends(admin_user), db: Ses
 @router.post("/admin/users")
 def users_add(request: Request, username: str = Form(...), password: str = Form(...), role: str = Form(...),
               display_name: str = Form(""), zone: str = Form(""), admin: Principal = Depends(admin_user),
-              db: Session = Depends(get_db)):
+              db: Session = DB):
     try:
         create_user(db, username, password, role, display_name, [zone] if zone else [], by=admin.username)
     except UserError as exc:
@@ -147,7 +148,7 @@ def users_add(request: Request, username: str = Form(...), password: str = Form(
 @router.post("/admin/users/{username}")
 def users_update(username: str, request: Request, role: str = Form(...), zone: str = Form(""),
                  active: str = Form("1"), password: str = Form(""), admin: Principal = Depends(admin_user),
-                 db: Session = Depends(get_db)):
+                 db: Session = DB):
     try:
         update_user(db, username, role=role, zones=[zone] if zone else [], active=active == "1", by=admin.username)
         if password:
@@ -160,7 +161,7 @@ def users_update(username: str, request: Request, role: str = Form(...), zone: s
 
 @router.get("/admin/audit")
 def audit_page(request: Request, zone: str | None = None, user: Principal = Depends(current_user),
-               db: Session = Depends(get_db)):
+               db: Session = DB):
     if zone:
         check_zone_read(user, zone)
     df = services.audit_frame(db, user, zone, 300)
@@ -197,7 +198,7 @@ def overview_page(request: Request, user: Principal = Depends(current_user)):
 
 @router.get("/evaluation")
 def evaluation_page(request: Request, year: int | None = None, user: Principal = Depends(current_user),
-                    db: Session = Depends(get_db)):
+                    db: Session = DB):
     years = _years(db)
     return render(request, "evaluation.html", {"user": user, "title": "高新区评价", "active": "/evaluation",
                                                "years": years, "year": year or years[0]})
@@ -205,7 +206,7 @@ def evaluation_page(request: Request, year: int | None = None, user: Principal =
 
 @router.get("/evaluation/zones/{zone_code}")
 def zone_page(zone_code: str, request: Request, year: int | None = None, user: Principal = Depends(current_user),
-              db: Session = Depends(get_db)):
+              db: Session = DB):
     check_zone_read(user, zone_code)
     z = services.zones(db)
     hit = z[z["code"] == zone_code]
@@ -217,7 +218,7 @@ def zone_page(zone_code: str, request: Request, year: int | None = None, user: P
 
 
 @router.get("/targets")
-def targets_page(request: Request, user: Principal = Depends(current_user), db: Session = Depends(get_db)):
+def targets_page(request: Request, user: Principal = Depends(current_user), db: Session = DB):
     years = _years(db)
     return render(request, "targets.html", {"user": user, "title": "目标监测", "active": "/targets",
                                             "years": years, "year": years[0]})
@@ -225,7 +226,7 @@ def targets_page(request: Request, user: Principal = Depends(current_user), db: 
 
 @router.get("/enterprises")
 def enterprises_page(request: Request, zone: str | None = None, user: Principal = Depends(current_user),
-                     db: Session = Depends(get_db)):
+                     db: Session = DB):
     if zone:
         check_zone_read(user, zone)
     zones = _visible_zones(db, user)
@@ -237,7 +238,7 @@ def enterprises_page(request: Request, zone: str | None = None, user: Principal 
 
 @router.get("/enterprises/{credit_code}")
 def enterprise_page(credit_code: str, request: Request, as_of: int | None = None,
-                    user: Principal = Depends(current_user), db: Session = Depends(get_db)):
+                    user: Principal = Depends(current_user), db: Session = DB):
     from gaoxin.web import engines
     check_zone_read(user, engines.enterprise_zone(db, credit_code))
     return render(request, "enterprise.html", {"user": user, "title": "企业画像", "active": "/enterprises",
@@ -245,7 +246,7 @@ def enterprise_page(credit_code: str, request: Request, as_of: int | None = None
 
 
 @router.get("/matching")
-def matching_page(request: Request, user: Principal = Depends(current_user), db: Session = Depends(get_db)):
+def matching_page(request: Request, user: Principal = Depends(current_user), db: Session = DB):
     from gaoxin.web import engines
     # never blocks for an index build: waits only briefly (build_wait_seconds), then shows progress
     status = engines.match_status(db)
@@ -254,7 +255,7 @@ def matching_page(request: Request, user: Principal = Depends(current_user), db:
 
 
 @router.get("/matching/status")
-def matching_status(request: Request, user: Principal = Depends(current_user), db: Session = Depends(get_db)):
+def matching_status(request: Request, user: Principal = Depends(current_user), db: Session = DB):
     """htmx poll of the progress panel: the panel again while building, the page body when ready."""
     from gaoxin.web import engines
     status = engines.match_status(db, wait=0)
@@ -265,7 +266,7 @@ def matching_status(request: Request, user: Principal = Depends(current_user), d
 
 @router.get("/matching/search")
 def matching_search(request: Request, q: str = "", user: Principal = Depends(current_user),
-                    db: Session = Depends(get_db)):
+                    db: Session = DB):
     from gaoxin.web import engines
     if not q.strip():
         return TEMPLATES.TemplateResponse(request, "_results.html", {"error": "请输入检索词"})

@@ -41,18 +41,32 @@ STATUS_LABELS = {"loaded": "已导入", "rejected": "已拒绝", "unchanged": "�
 
 # --- login ----------------------------------------------------------------------------------------
 
-def login(db: Session, request: Request, username: str, password: str) -> Principal | None:
-    p = authenticate(db, username.strip(), password)
-    if p is None:
-        record_change(db, username.strip()[:64] or None, "login_failed", "session", None)
-        return None
-    csrf = request.session.get("csrf")
-    request.session.clear()  # new session on login (no fixation)
-    request.session["user"] = p.username
-    if csrf:
-        request.session["csrf"] = csrf
-    record_change(db, p.username, "login", "session", p.username)
-    return p
+def login(db: Session, request: Request, username: str, password: str) -> Principal:
+    """Web side of the login use case: a new server-side session id in the cookie and a new CSRF
+    token. A failure is committed (throttle counter, audit row) before the error is raised."""
+    from gaoxin.auth.sessions import ActiveSession
+    from gaoxin.services import users as user_service
+    from gaoxin.services.errors import Throttled, Unauthenticated
+    client = request.client.host if request.client else None
+    try:
+        res = user_service.login(db, username, password, client, previous_token=request.session.get("sid"))
+    except Throttled as exc:
+        db.commit()
+        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)})
+    except Unauthenticated as exc:
+        db.commit()
+        raise HTTPException(401, str(exc))
+    request.session.clear()  # nothing of the anonymous session survives login
+    request.session["sid"] = res.session_token
+    request.state.active_session = ActiveSession(res.principal.username, res.csrf)
+    return res.principal
+
+
+def logout(db: Session, request: Request) -> None:
+    from gaoxin.services import users as user_service
+    user_service.logout(db, request.session.get("sid"))
+    request.session.clear()
+    request.state.active_session = None
 
 
 # --- zones / observations ------------------------------------------------------------------------

@@ -30,6 +30,7 @@ class World:
         if username:
             r = c.post("/api/auth/login", json={"username": username, "password": PASSWORD})
             assert r.status_code == 200, r.text
+            c.headers["X-CSRF-Token"] = r.json()["csrf_token"]  # a new token at every login
         return c
 
 
@@ -54,6 +55,7 @@ def build_world(url: str, **app_kwargs) -> World:
         ind = next(c for c, ut in inds if ut and "zone" in ut)
         create_user(s, "admin", PASSWORD, "province_admin", "管理员")
         create_user(s, "zone_a", PASSWORD, "zone_user", "园区A", [za])
+        create_user(s, "zone_b", PASSWORD, "zone_user", "园区B", [zb])
         create_user(s, "viewer", PASSWORD, "readonly", "只读")
         for z, v in ((za, 1.0), (zb, 2.0)):
             s.add(Observation(unit_type="zone", unit_code=z, indicator_code=ind, period=2023, value=v))
@@ -127,6 +129,8 @@ def demo_client(demo_home):
         c = TestClient(app)
         c.headers["X-CSRF-Token"] = c.get("/api/auth/csrf").json()["csrf_token"]
         if username:
-            assert c.post("/api/auth/login", json={"username": username, "password": PASSWORD}).status_code == 200
+            r = c.post("/api/auth/login", json={"username": username, "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            c.headers["X-CSRF-Token"] = r.json()["csrf_token"]  # a new token at every login
         return c
     return make

@@ -16,7 +16,11 @@
       const gj = await gx.getJSON('/api/map/hunan.geojson');
       echarts.registerMap('湖南', gj);
     },
-    fail(id, err) { const el = document.getElementById(id); if (el) el.innerHTML = '<div class="alert alert-error">' + err.message + '</div>'; },
+    fail(id, err) { const el = document.getElementById(id); if (el) el.innerHTML = '<div class="alert alert-error">' + gx.esc(err.message) + '</div>'; },
+    // server values for a page's script: <script type="application/json" id="page-data"> (rendered with tojson)
+    get page() { const el = document.getElementById('page-data'); try { return el ? JSON.parse(el.textContent) : {}; } catch (_) { return {}; } },
+    // filters marked data-reload re-run the page's loader when changed
+    onReload(fn) { document.querySelectorAll('[data-reload]').forEach((el) => el.addEventListener('change', fn)); },
   };
 })();
 // Render {columns, labels, rows} JSON as a bordered table; `links` maps a column to a URL builder.
@@ -28,7 +32,7 @@ gx.fmt = function (v) {
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 };
-gx.esc = function (s) { return String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c])); };
+gx.esc = function (s) { return String(s == null ? '' : s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c])); };
 gx.table = function (elId, data, opts) {
   opts = opts || {};
   const el = document.getElementById(elId); if (!el) return;
@@ -39,7 +43,7 @@ gx.table = function (elId, data, opts) {
     h += '<tr>' + cols.map((c) => {
       const v = r[c]; let txt = gx.esc(gx.fmt(v));
       if (opts.render && opts.render[c]) txt = opts.render[c](v, r);
-      else if (opts.links && opts.links[c]) txt = '<a href="' + opts.links[c](r) + '">' + txt + '</a>';
+      else if (opts.links && opts.links[c]) txt = '<a href="' + gx.esc(gx.safeUrl(opts.links[c](r))) + '">' + txt + '</a>';
       return '<td class="' + (typeof v === 'number' ? 'num' : '') + '">' + txt + '</td>';
     }).join('') + '</tr>';
   }
@@ -76,3 +80,5 @@ gx.post = async function (url, body) {
   if (!r.ok) throw new Error(d.detail || ('请求失败：' + r.status));
   return d;
 };
+// Only same-site paths become links (never javascript: or another origin).
+gx.safeUrl = function (u) { u = String(u == null ? '' : u); return (u.startsWith('/') && !u.startsWith('//')) ? u : '#'; };

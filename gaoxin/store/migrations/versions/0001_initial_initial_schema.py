@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-22 03:30:59.148409
+Create Date: 2026-12-02 20:21:18.940705
 """
 from __future__ import annotations
 
@@ -81,6 +81,13 @@ def upgrade() -> None:
     sa.Column('source', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('code')
     )
+    op.create_table('login_throttle',
+    sa.Column('key', sa.String(length=128), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('last_failure', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('key')
+    )
     op.create_table('match_feedback',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('demand_code', sa.String(length=32), nullable=False),
@@ -115,6 +122,20 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
     )
+    op.create_table('user_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('username', sa.String(length=64), nullable=False),
+    sa.Column('csrf', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('client', sa.String(length=64), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_session_username'), ['username'], unique=False)
+
     op.create_table('zone',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=32), nullable=False),
@@ -286,6 +307,10 @@ def downgrade() -> None:
 
     op.drop_table('enterprise')
     op.drop_table('zone')
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_session_username'))
+
+    op.drop_table('user_session')
     op.drop_table('region')
     op.drop_table('plan')
     with op.batch_alter_table('match_feedback', schema=None) as batch_op:
@@ -293,6 +318,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_match_feedback_demand_code'))
 
     op.drop_table('match_feedback')
+    op.drop_table('login_throttle')
     op.drop_table('indicator')
     with op.batch_alter_table('import_batch', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_import_batch_sha256'))
