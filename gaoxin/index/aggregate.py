@@ -25,7 +25,13 @@ def _guard(s: np.ndarray, spec: AggregateSpec, node: str) -> np.ndarray:
         return s
     if spec.zero_guard == "error":
         raise AggregationError(f"节点 {node} 使用几何/调和平均，但下级得分中有 {int(bad.sum())} 个值 ≤ 0；"
-                               "可改用 1–100 区间的归一化，或设置 aggregate.zero_guard: floor")
+                               "可改用 1–100 区间的归一化，或设置 aggregate.zero_guard: floor 或 shift")
+    if spec.zero_guard == "shift":
+        # every child value of the node moves by the same amount, so the mean stays defined
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            low = np.nanmin(s, axis=(0, 1), keepdims=True) if s.ndim == 3 else np.nanmin(s)
+        return s + np.where(np.isfinite(low) & (low <= 0), spec.shift - np.minimum(low, 0), 0.0)
     floor = spec.floor
     if floor is None:
         # 0.1 % of the node's largest child score (per replication): keeps a zero as "very low",
@@ -263,3 +269,20 @@ def aggregate_tree(fw: Framework, norm: np.ndarray, spec: MethodSpec,
     scores[:, :n_ind, :] = norm
     scores[:, n_ind:, :] = aggs
     return scores, used
+
+
+def guarded_values(fw: Framework, scores: np.ndarray, codes: list[str], spec: MethodSpec) -> dict[str, int]:
+    """Per node, how many child values the zero guard changed (child scores ≤ 0 entering a
+    geometric, harmonic or negative-p mean). scores: (units, codes) of the nominal run."""
+    col = {c: i for i, c in enumerate(codes)}
+    out = {}
+    for code in fw.aggregates:
+        a = node_method(fw, code, spec)
+        if not (a.method in ("geometric", "harmonic") or (a.method == "mean_p" and a.p <= 0)):
+            continue
+        kids = [col[c] for c in fw.children(code) if c in col]
+        v = scores[:, kids]
+        n = int((np.isfinite(v) & (v <= 0)).sum())
+        if n:
+            out[code] = n
+    return out

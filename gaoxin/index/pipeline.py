@@ -28,6 +28,11 @@ class Prepared:
     targets: np.ndarray
     dropped: list[str] = field(default_factory=list)
     indicators: list[str] = field(default_factory=list)
+    # screening order "after_impute" (COINr): imputation sees every row, then the screened rows
+    # are kept. These hold the unscreened data and the keep mask; None with "before_impute".
+    all_rows: pd.DataFrame | None = None
+    all_x: np.ndarray | None = None
+    keep: np.ndarray | None = None
 
 
 def _numeric(df: pd.DataFrame, col: str) -> np.ndarray:
@@ -82,23 +87,34 @@ def prepare(fw: Framework, data: pd.DataFrame, spec: MethodSpec) -> Prepared:
             gp[j] = [steps.transform_scalar(v, n.transform) for v in n.goalposts]
         if n.target is not None:
             tg[j] = steps.transform_scalar(n.target, n.transform)
-    keep = steps.screen(x, units, spec.screen)
+    keep = steps.screen(x, units, spec.screen)       # availability of the raw (denominated) data
     rows = df[[c for c in df.columns if c not in fw.indicators and c not in fw.denominators]]
     dropped = sorted(set(units[~keep]))
+    after = spec.screen.method != "none" and spec.screen.order == "after_impute" and not keep.all()
     return Prepared(rows=rows[keep].reset_index(drop=True), x=x[keep], units=units[keep],
                     years=years[keep], has_year=has_year,
                     directions=np.array([n.direction for n in nodes], float), goalposts=gp,
-                    targets=tg, dropped=dropped, indicators=list(fw.indicators))
+                    targets=tg, dropped=dropped, indicators=list(fw.indicators),
+                    all_rows=rows.reset_index(drop=True) if after else None,
+                    all_x=x if after else None, keep=keep if after else None)
 
 
 def normalised(prep: Prepared, spec: MethodSpec) -> tuple[np.ndarray, np.ndarray, list[dict]]:
     """Impute → treat → normalise. Returns (imputed, normalised, treatment log)."""
     groups = None
+    full = prep.keep is not None and spec.impute.method != "none"
+    rows = prep.all_rows if full else prep.rows
     if spec.impute.by:
-        if spec.impute.by not in prep.rows.columns:
+        if spec.impute.by not in rows.columns:
             raise DataError(f"插补分组列 {spec.impute.by} 不在数据中")
-        groups = prep.rows[spec.impute.by].to_numpy()
-    xi = steps.impute(prep.x, spec.impute, prep.units, prep.years, groups)
+        groups = rows[spec.impute.by].to_numpy()
+    if full:
+        # COINr order: impute the whole data set, then remove the screened-out units
+        units = rows["unit"].astype(str).to_numpy()
+        years = rows["year"].to_numpy().astype(int) if prep.has_year else np.zeros(len(rows), int)
+        xi = steps.impute(prep.all_x, spec.impute, units, years, groups)[prep.keep]
+    else:
+        xi = steps.impute(prep.x, spec.impute, prep.units, prep.years, groups)
     xt, log = steps.treat(xi, spec.treat, prep.years)
     log = [{**e, "col": prep.indicators[e["col"]]} for e in log]
     xn = steps.normalise(xt, spec.normalise, prep.directions, prep.years, prep.goalposts, prep.targets)
@@ -137,7 +153,9 @@ def run(fw: Framework, data: pd.DataFrame, spec: MethodSpec, years: list[int] | 
     sel, scores, used = score_years(fw, prep, xn, spec, base=base, years=years)
     s2 = scores[:, :, 0]
     ranks = steps.rank_scores(s2, spec.rank, prep.years[sel])
+    from .aggregate import guarded_values
     return IndexResult(framework=fw, spec=spec, rows=prep.rows[sel].reset_index(drop=True),
                        has_year=prep.has_year, raw=prep.x[sel], imputed=xi[sel], normalised=xn[sel],
                        score_matrix=s2, rank_matrix=ranks, weights_used=used, base_weights=base,
-                       consistency=crs, treatment_log=log, dropped_units=prep.dropped)
+                       consistency=crs, treatment_log=log, dropped_units=prep.dropped,
+                       zero_guard_changes=guarded_values(fw, s2, list(fw.codes), spec))

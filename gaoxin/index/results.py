@@ -34,6 +34,7 @@ class IndexResult:
     consistency: dict = field(default_factory=dict)   # AHP CR per node
     treatment_log: list = field(default_factory=list)
     dropped_units: list = field(default_factory=list)
+    zero_guard_changes: dict = field(default_factory=dict)   # node → child values changed by the zero guard
 
     # ------------------------------------------------------------------ tables
     @property
@@ -237,14 +238,17 @@ class IndexResult:
         return self.scores[self._year_rows(year)][cols].corr(method=method)
 
     def cronbach_alpha(self, node: str | None = None, year: int | None = None) -> float:
-        """Cronbach's alpha of a node's children (complete cases), from the covariance matrix."""
+        """Cronbach's alpha of a node's children from their covariance matrix, each covariance over
+        the rows where both values exist (pairwise, as COINr get_cronbach's cov(use = "pairwise"))."""
         node = node or self.root
         kids = self.framework.children(node)
-        x = self.scores[self._year_rows(year)][kids].dropna().to_numpy()
-        k = x.shape[1]
-        if k < 2 or x.shape[0] < 2:
+        df = self.scores[self._year_rows(year)][kids]
+        k = len(kids)
+        if k < 2 or df.notna().sum().min() < 2:
             return float("nan")
-        cov = np.cov(x, rowvar=False)
+        cov = df.cov().to_numpy()                 # pandas: pairwise complete observations, ddof 1
+        if not np.isfinite(cov).all():
+            return float("nan")
         return float(k / (k - 1) * (1 - np.trace(cov) / cov.sum()))
 
     def alphas(self, year: int | None = None) -> pd.Series:
@@ -291,4 +295,5 @@ class IndexResult:
             "ahp_consistency_ratio": self.consistency,
             "treatment": self.treatment_log,
             "dropped_units": self.dropped_units,
+            "zero_guard_changes": self.zero_guard_changes,
         }

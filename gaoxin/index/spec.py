@@ -47,6 +47,10 @@ class ScreenSpec(_Step):
     dat_thresh: float = defaults()["screen"]["dat_thresh"]
     force_include: list[str] = []
     force_exclude: list[str] = []
+    # "after_impute" (COINr's default build: availability is measured on the raw data, units are
+    # removed from the imputed data set, so the removed units still inform group means) or
+    # "before_impute" (units are removed first and never enter the imputation)
+    order: Literal["after_impute", "before_impute"] = defaults()["screen"]["order"]
 
 
 class ImputeSpec(_Step):
@@ -93,14 +97,20 @@ class WeightsSpec(_Step):
 class AggregateSpec(_Step):
     method: Literal["arithmetic", "geometric", "harmonic", "mean_p", "topsis", "copeland"] = "arithmetic"
     p: float = 1.0                                # mean_p exponent
-    zero_guard: Literal["floor", "error"] = "floor"
+    # zeros/negatives in a geometric, harmonic or negative-p mean: "floor" (replace by `floor`, or by
+    # 0.1 % of the node's largest child value), "shift" (add `shift` to every child value of the
+    # node before the mean), "error" (stop, as COINr a_gmean does)
+    zero_guard: Literal["floor", "shift", "error"] = "floor"
     floor: float | None = None                    # None = 0.1 % of the largest child value in the node
+    shift: float = 1.0
     dat_thresh: float = 0.0                       # NA when the share of available children is below
 
 
 class RankSpec(_Step):
     ties: Literal["min", "max", "average", "dense", "ordinal"] = "min"
-    round: int | None = None                      # decimals to round the score to before ranking
+    # decimals the score is rounded to before ranking, so that floating-point noise (≈1e-13) between
+    # the nominal run and vectorised replications never changes a rank; None = no rounding
+    round: int | None = defaults()["rank"]["round"]
 
 
 class MethodSpec(BaseModel):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy import stats
 
 from .spec import ImputeSpec, NormaliseSpec, RankSpec, ScreenSpec, TreatSpec
 
@@ -110,7 +109,14 @@ def impute(x: np.ndarray, spec: ImputeSpec, units: np.ndarray, years: np.ndarray
         return _group_fill(x, ykey, spec.method)
     if groups is None:
         raise DataError(f"插补方法 {spec.method} 需要分组列 {spec.by}，数据中没有该列")
-    _, gkey = np.unique(np.asarray(groups).astype(str), return_inverse=True)
+    g = np.asarray(groups, dtype=object)
+    # a unit with no group label is its own group of one: it never takes another group's value
+    # (a missing label must not become a group called "nan")
+    nolabel = np.array([v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == ""
+                        for v in g], bool)
+    labels = np.where(nolabel, "", g.astype(str))
+    _, gkey = np.unique(labels, return_inverse=True)
+    gkey = np.where(nolabel, gkey.max() + 1 + np.arange(len(g)), gkey)
     out = _group_fill(x, ykey * (gkey.max() + 1) + gkey, spec.method.split("_")[1])
     return out
 
@@ -120,7 +126,8 @@ def skew_kurt_cols(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-column skewness and excess kurtosis, type 2 (Excel / e1071 type 2 / COINr skew, kurt).
 
     skew = √n·Σd³/(Σd²)^1.5 · √(n(n−1))/(n−2);  kurt = ((n+1)(r−3)+6)(n−1)/((n−2)(n−3)), r = n·Σd⁴/(Σd²)².
-    NAs are removed; fewer than 4 values or a constant column give 0 (nothing to treat).
+    NAs are removed. With fewer than 4 values the pair is not computable and both are NaN (COINr
+    kurt() returns NA below 4 points, bluefoxr/COINr R/treat.R); a constant column gives 0.
     """
     fin = np.isfinite(y)
     n = fin.sum(axis=0).astype(float)
@@ -132,8 +139,11 @@ def skew_kurt_cols(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         sk = np.sqrt(n) * m3 / m2 ** 1.5 * np.sqrt(n * (n - 1)) / (n - 2)
         r = n * m4 / m2 ** 2
         ku = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
-    ok = (n >= 4) & (m2 > 1e-12 * np.maximum(1.0, mu ** 2) * np.maximum(n, 1))
-    return np.where(ok, sk, 0.0), np.where(ok, ku, 0.0)
+    const = m2 <= 1e-12 * np.maximum(1.0, mu ** 2) * np.maximum(n, 1)
+    sk = np.where(const, 0.0, sk)
+    ku = np.where(const, 0.0, ku)
+    few = n < 4
+    return np.where(few, np.nan, sk), np.where(few, np.nan, ku)
 
 
 def skew_kurt(x: np.ndarray) -> tuple[float, float]:
@@ -141,21 +151,37 @@ def skew_kurt(x: np.ndarray) -> tuple[float, float]:
     return float(s[0]), float(k[0])
 
 
-def treat_matrix(x: np.ndarray, t: TreatSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """COINr Treat() on every column at once.
+def treat_matrix(x: np.ndarray, t: TreatSpec, details: bool = False):
+    """COINr Treat() with its defaults (winsorise, then log_CT) on every column at once.
 
-    A column fails when |skew| ≥ t.skew and kurt ≥ t.kurtosis. Failing columns are Winsorised one
-    step at a time: on the side of the current skew (≥ 0: high side), every point equal to the
-    extreme takes the next value (ties move together). Stops when the column passes or `winmax`
-    points have been Winsorised in total (COINr's own counter only counts the latest step, so its
-    winmax rarely binds; we follow its documented meaning). A column still failing gets log_CT,
-    log(x − min + 0.01·(max − min)), of the original values. Returns (treated, n_winsorised, logged).
+    Rule (bluefoxr/COINr R/treat.R, winsorise()): a column fails when |skew| ≥ t.skew and
+    kurt ≥ t.kurtosis. While it fails and the counter is below `winmax`, one step is taken: on the
+    side of the current skew (≥ 0: high side) every point equal to the current extreme (ties and
+    points moved earlier included) takes the next value. The counter is then set — not added to —
+    to length(imax) + length(imin): the number of points moved at the latest high-side step plus
+    the number moved at the latest low-side step (each is kept from its own side's last step, as
+    COINr keeps both index vectors). So without ties the counter after step k is k, and winmax = 5
+    allows five steps. A column still failing then gets log_CT, log(x − min + 0.01·(max − min)), of
+    the original values. A column whose skew/kurtosis is not computable (fewer than 4 values) is
+    left untreated. Returns (treated, nwin, logged[, steps, not_computable]).
     """
     y = x.copy()
+    ncol = x.shape[1]
+    nwin = np.zeros(ncol, int)
+    nsteps = np.zeros(ncol, int)
+    sk0, _ = skew_kurt_cols(y) if y.size else (np.zeros(ncol), None)
+    nocomp = ~np.isfinite(sk0) if y.size else np.zeros(ncol, bool)
     if t.method == "none" or y.size == 0:
-        return y, np.zeros(x.shape[1], int), np.zeros(x.shape[1], bool)
-    fails = lambda a: (lambda s, k: (np.abs(s) >= t.skew) & (k >= t.kurtosis))(*skew_kurt_cols(a))  # noqa: E731
-    nwin = np.zeros(x.shape[1], int)
+        out = (y, nwin, np.zeros(ncol, bool))
+        return out + (nsteps, nocomp) if details else out
+
+    def fails(a):
+        s, k = skew_kurt_cols(a)
+        with np.errstate(invalid="ignore"):
+            return np.isfinite(s) & np.isfinite(k) & (np.abs(s) >= t.skew) & (k >= t.kurtosis)
+
+    last_hi = np.zeros(ncol, int)
+    last_lo = np.zeros(ncol, int)
     active = fails(y) & (nwin < t.winmax)
     fin = np.isfinite(y)
     while active.any():
@@ -169,9 +195,14 @@ def treat_matrix(x: np.ndarray, t: TreatSpec) -> tuple[np.ndarray, np.ndarray, n
             nxt = np.where(hi_side, np.nanmax(rest, axis=0), np.nanmin(rest, axis=0))
         stuck = active & ~np.isfinite(nxt)               # nothing left to Winsorise to
         pos &= ~stuck
+        step = active & ~stuck
         y = np.where(pos, nxt, y)
-        nwin += pos.sum(axis=0)
-        active = active & ~stuck & fails(y) & (nwin < t.winmax)
+        moved = pos.sum(axis=0)
+        last_hi = np.where(step & hi_side, moved, last_hi)
+        last_lo = np.where(step & ~hi_side, moved, last_lo)
+        nwin = np.where(step, last_hi + last_lo, nwin)
+        nsteps += step
+        active = step & fails(y) & (nwin < t.winmax)
     logged = fails(y)
     if logged.any():
         xo = x[:, logged]
@@ -179,33 +210,74 @@ def treat_matrix(x: np.ndarray, t: TreatSpec) -> tuple[np.ndarray, np.ndarray, n
             warnings.simplefilter("ignore", RuntimeWarning)
             lo, hi = np.nanmin(xo, axis=0), np.nanmax(xo, axis=0)
         y[:, logged] = np.log(xo - lo + 0.01 * (hi - lo))
-        nwin[logged] = 0
-    return y, nwin, logged
+    out = (y, np.where(logged, 0, nwin), logged)
+    return out + (nsteps, nocomp) if details else out
 
 
 def treat_column(x: np.ndarray, t: TreatSpec) -> tuple[np.ndarray, dict]:
-    y, nwin, logged = treat_matrix(np.asarray(x, float).reshape(-1, 1), t)
-    return y[:, 0], {"winsorised": int(nwin[0]), "log": bool(logged[0])}
+    y, nwin, logged, nsteps, nocomp = treat_matrix(np.asarray(x, float).reshape(-1, 1), t, details=True)
+    return y[:, 0], {"winsorised": int(nwin[0]), "log": bool(logged[0]), "steps": int(nsteps[0]),
+                     "not_computable": bool(nocomp[0])}
 
 
 def treat(x: np.ndarray, t: TreatSpec, years: np.ndarray) -> tuple[np.ndarray, list[dict]]:
-    """Treat each indicator within each year (COINr treats each year's coin separately)."""
+    """Treat each indicator within each year (COINr treats each year's coin separately).
+
+    Log entries: winsorised (COINr's nwin counter at the end; 0 when log-treated), steps (number of
+    Winsorisation steps tried), log, not_computable (fewer than 4 values: skew/kurtosis not
+    computable, no treatment)."""
     if t.method == "none":
         return x, []
     out = x.copy()
     log = []
     for yr in np.unique(years):
         rows = years == yr
-        out[rows], nwin, logged = treat_matrix(x[rows], t)
-        for j in np.flatnonzero((nwin > 0) | logged):
-            log.append({"year": int(yr), "col": int(j), "winsorised": int(nwin[j]), "log": bool(logged[j])})
+        out[rows], nwin, logged, nsteps, nocomp = treat_matrix(x[rows], t, details=True)
+        for j in np.flatnonzero((nwin > 0) | logged | nocomp | (nsteps > 0)):
+            log.append({"year": int(yr), "col": int(j), "winsorised": int(nwin[j]), "log": bool(logged[j]),
+                        "steps": int(nsteps[j]), "not_computable": bool(nocomp[j])})
     return out, log
 
 
 # ---------------------------------------------------------------- normalise
+def _rankdata(a: np.ndarray, method: str) -> np.ndarray:
+    """Ascending ranks along axis 0 with scipy.stats.rankdata's tie methods (numpy only, so that
+    importing the engine does not import scipy.stats)."""
+    a = np.asarray(a, float)
+    if a.ndim == 1:
+        return _rankdata(a[:, None], method)[:, 0]
+    n = a.shape[0]
+    flat = a.reshape(n, -1)
+    order = np.argsort(flat, axis=0, kind="mergesort")
+    srt = np.take_along_axis(flat, order, axis=0)
+    out = np.empty_like(flat, dtype=float)
+    if method == "ordinal":
+        r = np.broadcast_to(np.arange(1, n + 1, dtype=float)[:, None], flat.shape)
+    else:
+        new = np.ones(flat.shape, bool)
+        new[1:] = srt[1:] != srt[:-1]
+        dense = np.cumsum(new, axis=0)                  # 1-based group number in sorted order
+        if method == "dense":
+            r = dense.astype(float)
+        else:
+            idx = np.arange(n)[:, None]
+            first = np.maximum.accumulate(np.where(new, idx, 0), axis=0)      # start of each tie group
+            last_new = np.ones(flat.shape, bool)
+            last_new[:-1] = srt[1:] != srt[:-1]
+            last = np.flip(np.minimum.accumulate(np.flip(np.where(last_new, idx, n), axis=0), axis=0), axis=0)
+            if method == "min":
+                r = first + 1.0
+            elif method == "max":
+                r = last + 1.0
+            else:                                       # average
+                r = (first + last) / 2.0 + 1.0
+    np.put_along_axis(out, order, r, axis=0)
+    return out.reshape(a.shape)
+
+
 def _rank_cols(x: np.ndarray, method: str = "min") -> np.ndarray:
     """Ascending ranks per column (higher value, higher rank), NA stays NA."""
-    r = stats.rankdata(np.where(np.isnan(x), np.inf, x), method=method, axis=0).astype(float)
+    r = _rankdata(np.where(np.isnan(x), np.inf, x), method)
     r[np.isnan(x)] = np.nan
     return r
 
@@ -273,6 +345,10 @@ def normalise(x: np.ndarray, spec: NormaliseSpec, directions: np.ndarray, years:
                     out[apply_rows] = r
                 else:
                     v = (r - 1) / (n - 1)                   # COINr n_prank
+                    if spec.pooled_years:
+                        # a value outside the pooled reference range scores as its nearest end,
+                        # so a percentile rank stays in [0, 1]
+                        v = np.clip(v, 0.0, 1.0)
                     out[apply_rows] = lo + v * (hi - lo)
     return out
 
@@ -303,6 +379,6 @@ def rank_scores(scores: np.ndarray, spec: RankSpec, groups: np.ndarray | None = 
 
 def _rank_desc(s: np.ndarray, ties: str) -> np.ndarray:
     nan = np.isnan(s)
-    r = stats.rankdata(np.where(nan, np.inf, -s), method=ties, axis=0).astype(float)
+    r = _rankdata(np.where(nan, np.inf, -s), ties)
     r[nan] = np.nan
     return r

@@ -85,7 +85,7 @@ def test_winsorise_coinr_help_example():
     assert abs(s0) >= 2 and k0 >= 3.5
     y, info = steps.treat_column(x, TreatSpec(method="winsorise", winmax=5))
     assert y.tolist() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 30, 30]
-    assert info == {"winsorised": 1, "log": False}
+    assert info == {"winsorised": 1, "log": False, "steps": 1, "not_computable": False}
 
 
 def test_winsorise_two_steps_and_ties_move_together():
@@ -93,13 +93,14 @@ def test_winsorise_two_steps_and_ties_move_together():
     x = np.r_[np.arange(1.0, 21), 50, 100, 1000]
     y, info = steps.treat_column(x, TreatSpec(method="winsorise", winmax=5))
     assert y[-3:].tolist() == [50, 50, 50]
-    assert info == {"winsorised": 3, "log": False}          # 1000, then the tied pair at 100
+    # COINr counter after step 2 = length(imax) of that step: the tied pair at 100 (bluefoxr/COINr R/treat.R)
+    assert info == {"winsorised": 2, "log": False, "steps": 2, "not_computable": False}
 
 
 def test_winsorise_winmax_limit_then_log_of_original():
     x = np.r_[np.arange(1.0, 21), 50, 100, 1000]
     y, info = steps.treat_column(x, TreatSpec(method="winsorise", winmax=1))
-    assert info == {"winsorised": 0, "log": True}            # one point is not enough → log_CT
+    assert info == {"winsorised": 0, "log": True, "steps": 1, "not_computable": False}  # one step tried → log_CT
     expect = np.log(x - 1 + 0.01 * 999)                      # on the ORIGINAL values
     assert y == pytest.approx(expect)
 
@@ -200,3 +201,20 @@ def test_rank_ties_min_and_rounding():
     assert steps.rank_scores(s, RankSpec()).tolist()[:3] == [3, 2, 1]
     r = steps.rank_scores(s, RankSpec(round=2))
     assert r[0] == r[1] == 2 and r[2] == 1 and np.isnan(r[3]) and r[4] == 4
+
+
+def test_winsorise_counter_is_latest_step_not_sum():
+    # step 1 moves 1000 (counter 1 < 2), step 2 moves the tied pair at 100 to 50 (counter 2 = winmax);
+    # the column passes after step 2 (skew/kurt values hand-checked in the test above).
+    x = np.r_[np.arange(1.0, 21), 50, 100, 1000]
+    y, info = steps.treat_column(x, TreatSpec(method="winsorise", winmax=2))
+    assert y[-3:].tolist() == [50, 50, 50]
+    assert info == {"winsorised": 2, "log": False, "steps": 2, "not_computable": False}
+
+
+def test_skew_kurt_not_computable_below_four_values():
+    s, k = steps.skew_kurt(np.array([1.0, 2.0, 100.0]))
+    assert np.isnan(s) and np.isnan(k)
+    y, info = steps.treat_column(np.array([1.0, 2.0, 100.0]), TreatSpec(method="winsorise"))
+    assert y.tolist() == [1.0, 2.0, 100.0]
+    assert info["not_computable"] is True and info["steps"] == 0 and info["log"] is False
