@@ -55,7 +55,8 @@ def _zone_code(zone: str) -> str:
 
 def _load(file: Optional[Path], zone: Optional[str], year: int, years_back: int = 3):
     """The wide enterprise frame from a file or from the store; exits with a Chinese message on bad input."""
-    from gaoxin.enterprise import EnterpriseDataError, read_enterprise_file
+    from gaoxin.enterprise import EnterpriseDataError
+    from gaoxin.ingest.enterprise_file import read_enterprise_file  # the same reader as gaoxin import
     if file is not None and zone is not None:
         _fail("--file 与 --zone 只能选一个")
     if file is not None:

@@ -179,3 +179,27 @@ def clean_text(value: object) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return normalize_text(str(value))
+
+
+# the one list of yes/no words, for the import and for `judge --file`
+TRUE_WORDS = frozenset({"是", "有", "true", "yes", "y", "1", "1.0", "√", "✓", "对"})
+FALSE_WORDS = frozenset({"否", "无", "没有", "false", "no", "n", "0", "0.0", "×", "不是"})
+
+
+def parse_bool(value: object) -> bool | None:
+    """是/否 cell → True / False; None when blank; CleanError otherwise."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        t = str(int(value)) if float(value).is_integer() else str(value)
+    else:
+        t = normalize_text(str(value)).lower()
+    if t in TRUE_WORDS:
+        return True
+    if t in FALSE_WORDS:
+        return False
+    if t in ("", "—", "——", "-", "/"):
+        return None
+    raise CleanError(f"应填“是”或“否”：“{value}”")

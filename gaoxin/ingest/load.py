@@ -6,9 +6,10 @@ record is written; on success the rows and a "loaded" batch are flushed and the 
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import pandas as pd
 from sqlalchemy import select
@@ -21,6 +22,11 @@ from gaoxin.ingest.validate import Context, Parsed, Problem, validate_sheets
 from gaoxin.store import repo
 from gaoxin.store.models import (Enterprise, ImportBatch, Indicator, Policy, Region, TechDemand,
                                  TechResult, Zone)
+
+log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from gaoxin.auth.roles import Principal
 
 MODELS = {"enterprises": Enterprise, "results": TechResult, "demands": TechDemand, "policies": Policy}
 STATUS_LABELS = {"loaded": "已导入", "rejected": "已拒绝", "unchanged": "未变化（此前已导入相同文件）",
@@ -87,10 +93,14 @@ def _record_batch(session: Session, name: str, sha: str, kind: str | None, rows:
 
 def import_file(session: Session, path: str | Path, kind: str | None = None, username: str | None = None,
                 progress: Callable[[int, int], None] | None = None, dry_run: bool = False,
-                file_name: str | None = None, context: Context | None = None) -> ImportReport:
+                file_name: str | None = None, context: Context | None = None,
+                principal: "Principal | None" = None) -> ImportReport:
     """Import one .xlsx/.csv file. `progress(done, total)` is called while rows are written.
 
-    `file_name` is the name shown in reports and recorded (the web upload passes the original name)."""
+    `file_name` is the name shown in reports and recorded (the web upload passes the original name).
+    `principal` (gaoxin.auth.roles.Principal; None = system / CLI administrator) is authorised per row
+    before anything is written (gaoxin.ingest.authorise): a refused row rejects the whole file. Every
+    created or changed row is audited (before/after, with its zone) in the same transaction."""
     path = Path(path)
     name = file_name or path.name
     if kind is not None and kind not in S.KINDS:
@@ -122,6 +132,12 @@ def import_file(session: Session, path: str | Path, kind: str | None = None, use
     parsed: Parsed = validate_sheets(name, sheets, ctx, kind=kind, source=f"导入文件：{name}")
     report.kind, report.layout, report.rows = parsed.kind, parsed.layout, parsed.rows
     report.problems = parsed.problems
+    if not parsed.problems:
+        parsed.problems = length_problems(name, parsed)
+    if not parsed.problems:
+        from gaoxin.ingest.authorise import authorise
+        parsed.problems = authorise(session, principal, parsed, name)
+    report.problems = parsed.problems
     if parsed.problems:
         if not dry_run:
             report.batch_id = _record_batch(session, name, sha, parsed.kind, parsed.rows, "rejected", username,
@@ -132,7 +148,9 @@ def import_file(session: Session, path: str | Path, kind: str | None = None, use
         report.written = len(parsed.records) + (0 if parsed.observations is None else len(parsed.observations))
         return report
     try:
+        from gaoxin.ingest.authorise import audit_rows
         report.batch_id = _record_batch(session, name, sha, parsed.kind, parsed.rows, "loaded", username, None)
+        audit_rows(session, username, parsed, report.batch_id)
         report.written = _write(session, parsed, report.batch_id, progress)
         repo.record_audit(session, username, "import", "import_batch", str(report.batch_id), None, None,
                           {"file": name, "sha256": sha, "kind": parsed.kind, "rows": parsed.rows,
@@ -140,14 +158,44 @@ def import_file(session: Session, path: str | Path, kind: str | None = None, use
         session.flush()
     except SQLAlchemyError as exc:
         session.rollback()  # nothing of this file stays
-        msg = str(exc.orig if getattr(exc, "orig", None) is not None else exc).splitlines()[0]
-        report.problems = [Problem(name, None, None, None, None, f"写入数据库失败，已全部撤销：{msg}")]
+        log.error("import of %s failed at write time: %s", name, exc)  # the text is for administrators only
+        report.problems = [Problem(name, None, None, None, None,
+                                   "写入数据库失败，已全部撤销（原因已记入系统日志，请联系管理员）")]
         report.status, report.written = "rejected", 0
         report.batch_id = _record_batch(session, name, sha, parsed.kind, parsed.rows, "rejected", username,
                                         report.problems[0].reason)
         return report
     report.status = "loaded"
     return report
+
+
+def length_problems(name: str, parsed: Parsed) -> list[Problem]:
+    """Text longer than its column (the schema's String(n)) is refused here, with the row and column,
+    so SQLite (which would store it) and PostgreSQL (which would fail at write time) refuse the same files."""
+    problems: list[Problem] = []
+    if parsed.records and parsed.kind in MODELS:
+        table = MODELS[parsed.kind].__table__
+        header_of = {fld: h for h, (fld, _t) in S.FIELD_MAPS[parsed.kind].items()}
+        limits = {c.name: c.type.length for c in table.columns if getattr(c.type, "length", None)}
+        for rec in parsed.records:
+            for fld, v in rec.items():
+                n = limits.get(fld)
+                if n and isinstance(v, str) and len(v) > n:
+                    problems.append(Problem(name, rec.get("_sheet"), rec.get("_row"), header_of.get(fld, fld), v[:40] + "…",
+                                            f"内容过长：{len(v)}个字符，最多{n}个字符", "请缩短后再导入"))
+    obs = parsed.observations
+    if obs is not None and len(obs):
+        from gaoxin.store.models import Observation
+        cols = Observation.__table__.columns
+        for col in ("unit_code", "source", "unit_of_measure"):
+            n = getattr(cols[col].type, "length", None) if col in cols else None
+            if not n or col not in obs:
+                continue
+            lens = obs[col].map(lambda v: len(v) if isinstance(v, str) else 0)
+            for i in lens.index[lens > n][:20]:
+                problems.append(Problem(name, obs.at[i, "_sheet"], int(obs.at[i, "_row"]), obs.at[i, "_col"],
+                                        str(obs.at[i, col])[:40] + "…", f"内容过长：{lens[i]}个字符，最多{n}个字符"))
+    return problems
 
 
 def _write(session: Session, parsed: Parsed, batch_id: int, progress) -> int:

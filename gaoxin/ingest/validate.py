@@ -18,6 +18,39 @@ from gaoxin.ingest.clean import (CleanError, clean_number, clean_series, clean_t
 from gaoxin.ingest.read import Sheet
 
 OBS_KEY = ["unit_type", "unit_code", "indicator_code", "period"]
+EXTRA_PREFIXES = ("附加:", "扩展属性:", "附加属性:")  # NFKC of 附加： — the explicit group of extra attributes
+
+
+def default_year_range() -> tuple[int, int]:
+    """1949 to this year + the plan horizon (gaoxin/reference/fields.yaml)."""
+    from gaoxin.reference import plausibility_settings
+    return 1949, date.today().year + int(plausibility_settings()["plan_horizon_years"])
+
+
+def plausibility(code: str | None, unit: str | None, vals: np.ndarray) -> np.ndarray:
+    """Per value: None, or the Chinese reason a hard rule of gaoxin/reference/fields.yaml refuses it.
+    Enterprise fields use their own rule, other indicators the rule of their unit."""
+    from gaoxin.reference import field_rules, plausibility_settings, unit_rules
+    vals = np.asarray(vals, dtype="float64")
+    out = np.full(len(vals), None, dtype=object)
+    rule = field_rules().get(code or "") or unit_rules().get(normalize_text(unit) if unit else "")
+    big = np.abs(vals) > float(plausibility_settings()["max_abs"])
+    out[big] = "数值大得不合理（超过 10^15），请检查单位或小数点"
+    if rule is None:
+        return out
+    lo, hi = rule.get("min"), rule.get("max")
+    label = rule.get("label", "")
+    free = out == None  # noqa: E711 - element-wise
+    if lo is not None:
+        m = free & (vals < float(lo))
+        out[m] = "不能为负数" + f"（{label}）" if float(lo) == 0 else f"低于允许的最小值 {float(lo):g}（{label}）"
+    if hi is not None:
+        m = (out == None) & (vals > float(hi))  # noqa: E711
+        out[m] = f"超过允许的最大值 {float(hi):g}（{label}）"
+    if rule.get("integer"):
+        m = (out == None) & ~np.isnan(vals) & (np.mod(vals, 1) != 0)  # noqa: E711
+        out[m] = f"应为整数（{label}）"
+    return out
 
 
 @dataclass
@@ -50,7 +83,7 @@ class Context:
     zones: pd.DataFrame
     regions: pd.DataFrame
     indicators: pd.DataFrame
-    year_range: tuple[int, int] = (1949, 2100)
+    year_range: tuple[int, int] = field(default_factory=lambda: default_year_range())
     enterprises: pd.DataFrame | None = None  # [credit_code, name]: lets a unit be an enterprise's name
 
     def __post_init__(self):
@@ -404,6 +437,10 @@ def validate_observations(file: str, sheet: Sheet, layout: str, ctx: Context, so
             bad = errs.notna().to_numpy()
             for row in f.index[bad]:
                 out.add(row, h, f.at[row, h], errs[row])
+            reasons = plausibility(code, iunit, vals.to_numpy() * factor)
+            for i in np.flatnonzero(reasons != None):  # noqa: E711
+                out.add(f.index[i], h, f[h].iat[i], reasons[i])
+                bad[i] = True
             keep = vals.notna().to_numpy() & ok_row & ~bad
             if keep.any():
                 parts.append(pd.DataFrame({
@@ -445,6 +482,10 @@ def validate_observations(file: str, sheet: Sheet, layout: str, ctx: Context, so
             bad = errs.notna().to_numpy()
             for row in idx[bad]:
                 out.add(row, val_col, f.at[row, val_col], errs[row])
+            reasons = plausibility(code, iunit, vals.to_numpy() * factor)
+            for i in np.flatnonzero(reasons != None):  # noqa: E711
+                out.add(idx[i], val_col, f.at[idx[i], val_col], reasons[i])
+                bad[i] = True
             pos = f.index.get_indexer(idx)
             keep = vals.notna().to_numpy() & ~bad & ok_row[pos]
             if keep.any():
@@ -465,26 +506,52 @@ def validate_observations(file: str, sheet: Sheet, layout: str, ctx: Context, so
 
 # --- model-row kinds ---------------------------------------------------------------------------
 
+def _ymd(y: int, m: int, d: int, raw) -> date:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        raise ValueError(f"日期不存在：“{raw}”（{y}年{m}月没有{d}日，或月份不在1–12之间）") from None
+
+
 def _parse_date(v) -> date:
+    """A date cell → date; ValueError with a Chinese reason. Excel serials 1–2958465 (year 9999)."""
     if isinstance(v, datetime):
         return v.date()
     if isinstance(v, date):
         return v
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        if 1900 <= v <= 2100 and float(v).is_integer():
-            return date(int(v), 1, 1)
-        return (pd.Timestamp("1899-12-30") + pd.Timedelta(days=float(v))).date()  # Excel serial
+    if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+        f = float(v)
+        if f != f or f in (float("inf"), float("-inf")):
+            raise ValueError(f"无法识别的日期“{v}”（应如 2021-06-30）")
+        if 1900 <= f <= 2100 and f.is_integer():
+            return date(int(f), 1, 1)
+        if not 1 <= f <= 2958465:
+            raise ValueError(f"无法识别的日期“{v}”：作为 Excel 日期序号超出范围（应如 2021-06-30）")
+        return (datetime(1899, 12, 30) + pd.Timedelta(days=f).to_pytimedelta()).date()  # Excel serial
     s = normalize_text(str(v))
-    m = re.fullmatch(r"(\d{4})[年\-/.](\d{1,2})[月\-/.](\d{1,2})日?", s)
+    m = re.fullmatch(r"(\d{4})[年\-/.](\d{1,2})[月\-/.](\d{1,2})日?(?:[ T]00:00(?::00)?)?", s)
     if m:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return _ymd(int(m.group(1)), int(m.group(2)), int(m.group(3)), v)
     m = re.fullmatch(r"(\d{4})[年\-/.](\d{1,2})月?", s)
     if m:
-        return date(int(m.group(1)), int(m.group(2)), 1)
+        return _ymd(int(m.group(1)), int(m.group(2)), 1, v)
     m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s)
     if m:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return _ymd(int(m.group(1)), int(m.group(2)), int(m.group(3)), v)
     raise ValueError(f"无法识别的日期“{v}”（应如 2021-06-30）")
+
+
+def founding_date(v, today: date | None = None) -> date:
+    """成立日期: a date not before 1949-01-01 and not after today (gaoxin/reference/fields.yaml)."""
+    d = _parse_date(v)
+    from gaoxin.reference import plausibility_settings
+    lo = plausibility_settings()["founded_min_year"]
+    today = today or date.today()
+    if d.year < lo:
+        raise ValueError(f"成立日期 {d.isoformat()} 早于 {lo} 年，不合理")
+    if d > today:
+        raise ValueError(f"成立日期 {d.isoformat()} 晚于导入当天（{today.isoformat()}），不合理")
+    return d
 
 
 def validate_records(file: str, sheet: Sheet, kind: str, ctx: Context, source: str | None = None) -> tuple[list[dict], pd.DataFrame, list[Problem]]:
@@ -502,17 +569,39 @@ def validate_records(file: str, sheet: Sheet, kind: str, ctx: Context, source: s
         return [], pd.DataFrame(), out.items
     year_col = _find(header, S.YEAR_HEADERS) if kind == "enterprises" else None
     extra = [h for h in header if h and h not in norm_fields and h != year_col and h not in S.IGNORED_HEADERS]
-    attr_cols: dict[str, str] = {}
-    ind_cols: dict[str, tuple[str, str | None]] = {}
+    attr_cols: dict[str, tuple[str, str | None]] = {}
+    ind_cols: dict[str, tuple[str, str | None, int | None]] = {}
     for h in extra:
         if kind != "enterprises":
             out.add(1, h, h, f"无法识别的列“{h}”", "可用列：" + "、".join(fields))
             continue
-        code, declared = ctx.resolve_indicator(h)
-        if code is not None and year_col is not None and code not in _static_codes():
-            ind_cols[h] = (code, declared)
+        from gaoxin.ingest.enterprise_file import enterprise_header, suggest_header
+        if h.startswith(EXTRA_PREFIXES):  # an explicitly named extra attribute: kept as written
+            attr_cols[h] = (h.split(":", 1)[1].strip() or h, None)
+            continue
+        hd = enterprise_header(h)
+        code, declared, year = (hd.code, hd.unit, hd.year) if hd is not None else (None, None, None)
+        if hd is None:
+            code, declared = ctx.resolve_indicator(h)
+            if code is not None and "enterprise" not in ctx.indicator_types(code) and ctx.indicator_types(code):
+                code = None
+        if code is None:
+            out.add(1, h, h, f"无法识别的列“{h}”",
+                    suggest_header(h) or ctx.suggest_indicator(h)
+                    or "企业指标列名应为字段中文名称（可带计量单位和年份，如“营业收入（万元）”“营业收入_2024”）；"
+                       "其他信息请放在以“附加：”开头的列中")
+            continue
+        if code in _static_codes():
+            attr_cols[h] = (code, declared)
+        elif hd is not None and hd.code not in F_ANNUAL():
+            out.add(1, h, h, f"列“{h}”与基本信息列重复", "请只保留模板中的一列")
+        elif year is None and year_col is None:
+            out.add(1, h, h, f"年度指标“{h}”没有年份：请加“年份”列，或在列名中写明年份",
+                    f"如“{h}_2024”" if hd is not None and hd.k is None else "导入文件不能用 _y0/_y1，请写年份")
+        elif hd is not None and hd.k is not None:
+            out.add(1, h, h, f"导入文件中年度指标“{h}”不能用 _y0/_y1 表示年份", "请写明年份，如“营业收入_2024”")
         else:
-            attr_cols[h] = code or h  # static facts the ladder rules read, keyed by indicator code when known
+            ind_cols[h] = (code, declared, year)
     required = {fields[r][0] for r in S.REQUIRED[kind]}
     key = S.KEY_FIELD[kind]
     bad_rows: set[int] = set()
@@ -549,8 +638,21 @@ def validate_records(file: str, sheet: Sheet, kind: str, ctx: Context, source: s
             bad[i] = True
     if attr_cols:
         attr_vals = {}
-        for h, akey in attr_cols.items():
-            vals, errs = _convert_column(f[h], "attr:" + akey, akey, ctx)
+        for h, (akey, declared) in attr_cols.items():
+            iunit = ctx.indicator_unit(akey) or _field_unit(akey)
+            factor = _unit_factor(declared, iunit) if akey in _static_codes() else 1.0
+            if factor is None:
+                out.add(1, h, h, f"列标题中的计量单位“{declared}”与指标单位“{iunit}”不一致")
+                continue
+            vals, errs = _convert_column(f[h], "attr:" + akey + "|" + (declared or iunit or ""), akey, ctx)
+            if akey in _static_codes() and akey not in _bool_codes():
+                nums = np.array([v * factor if isinstance(v, (int, float)) and not isinstance(v, bool) else np.nan
+                                 for v in vals], dtype="float64")
+                vals = [None if v is None else (float(n) if n == n else v) for v, n in zip(vals, nums)]
+                reasons = plausibility(akey, iunit, nums)
+                for i in np.flatnonzero(reasons != None):  # noqa: E711
+                    out.add(f.index[i], h, f[h].iat[i], reasons[i])
+                    bad[i] = True
             attr_vals[akey] = vals
             for i in np.flatnonzero([e is not None and e[0] is not None for e in errs]):
                 out.add(f.index[i], h, f[h].iat[i], errs[i][0])
@@ -559,6 +661,9 @@ def validate_records(file: str, sheet: Sheet, kind: str, ctx: Context, source: s
         columns["attributes"] = [{k: v for k, v in zip(keys, vs) if v is not None}
                                  for vs in zip(*attr_vals.values())]
     key_vals = pd.Series(columns.get(key, [None] * n), index=f.index, dtype=object)
+    if year_col is not None:  # one row per enterprise and year: the key is (credit code, year)
+        yr = _texts(f[year_col]).fillna("")
+        key_vals = key_vals.where(key_vals.isna(), key_vals.astype(str) + "|" + yr)
     dup = key_vals.notna().to_numpy() & ~bad & key_vals.where(~bad).duplicated(keep="first").to_numpy()
     if dup.any():
         hk = [h for h, (fld, _) in norm_fields.items() if fld == key][0]
@@ -566,20 +671,28 @@ def validate_records(file: str, sheet: Sheet, kind: str, ctx: Context, source: s
         for i in np.flatnonzero(key_vals.notna().to_numpy() & ~bad):
             first_row.setdefault(key_vals.iat[i], f.index[i])
         for i in np.flatnonzero(dup):
-            out.add(f.index[i], hk, key_vals.iat[i], f"与第{first_row[key_vals.iat[i]]}行重复：同一编号出现两次",
+            out.add(f.index[i], hk, str(key_vals.iat[i]).split("|")[0],
+                    f"与第{first_row[key_vals.iat[i]]}行重复：同一编号出现两次" + ("（同一年份）" if year_col else ""),
                     "请删除其中一行或合并")
         bad |= dup
     columns["_row"] = [int(r) for r in f.index]
+    columns["_sheet"] = [sheet.name] * n
     keep = np.flatnonzero(~bad)
     names = list(columns)
     records = [dict(zip(names, vs)) for vs in zip(*(columns[c] for c in names))]
     records = [records[i] for i in keep]
+    if year_col is not None:  # the enterprise's own row once (its first row), yearly values below
+        seen_keys: set = set()
+        records = [r for r in records if not (r.get(key) in seen_keys or seen_keys.add(r.get(key)))]
     # annual indicator values in an enterprise file → observations of the enterprise
     long = pd.DataFrame()
-    if ind_cols and year_col:
-        years, ok_year = _years(f, year_col, ctx, out)
+    if ind_cols:
+        if year_col:
+            years, ok_year = _years(f, year_col, ctx, out)
         parts = []
-        for h, (code, declared) in ind_cols.items():
+        for h, (code, declared, col_year) in ind_cols.items():
+            if col_year is not None:
+                years, ok_year = pd.Series(col_year, index=f.index), np.ones(len(f), dtype=bool)
             iunit = ctx.indicator_unit(code)
             factor = _unit_factor(declared, iunit)
             if factor is None:
@@ -588,7 +701,10 @@ def validate_records(file: str, sheet: Sheet, kind: str, ctx: Context, source: s
             vals, errs = clean_series(f[h], declared or iunit)
             for row in f.index[errs.notna().to_numpy()]:
                 out.add(row, h, f.at[row, h], errs[row])
-            keep = vals.notna().to_numpy() & errs.isna().to_numpy() & ok_year
+            reasons = plausibility(code, iunit, vals.to_numpy() * factor)
+            for i in np.flatnonzero(reasons != None):  # noqa: E711
+                out.add(f.index[i], h, f[h].iat[i], reasons[i])
+            keep = vals.notna().to_numpy() & errs.isna().to_numpy() & ok_year & (reasons == None)  # noqa: E711
             codes = f["统一社会信用代码"].map(lambda v: (clean_text(v) or "").upper())
             parts.append(pd.DataFrame({"unit_type": "enterprise", "unit_code": codes[keep].to_numpy(),
                                        "indicator_code": code, "period": years[keep].to_numpy(),
@@ -607,7 +723,8 @@ class _Sugg(Exception):
 def _convert_cell(raw, typ: str, fld: str, ctx: Context):
     """One cell of a model-row column → value; raises _Sugg / ValueError / CleanError."""
     if typ.startswith("attr:"):
-        return _attribute_value(raw, typ[5:])
+        code, _, unit = typ[5:].partition("|")
+        return _attribute_value(raw, code, unit or None)
     text = clean_text(raw)
     if text is None:
         return None
@@ -626,7 +743,7 @@ def _convert_cell(raw, typ: str, fld: str, ctx: Context):
         v = clean_number(raw, "万元")
         return None if v != v else v
     if typ == "date":
-        return _parse_date(raw)
+        return founding_date(raw) if fld == "founded" else _parse_date(raw)
     if typ == "list":
         return [p.strip() for p in re.split(r"[、,;；/]", text) if p.strip()]
     if typ == "zone":
@@ -676,28 +793,34 @@ def _bool_codes() -> set[str]:
         return set()
 
 
-TRUE_WORDS = {"是", "有", "true", "yes", "y", "1", "√", "✓"}
-FALSE_WORDS = {"否", "无", "没有", "false", "no", "n", "0", "×"}
+from gaoxin.ingest.clean import FALSE_WORDS, TRUE_WORDS, parse_bool  # noqa: E402,F401 - the one word list
 
 
-def _attribute_value(v, code: str):
+def _field_unit(code: str) -> str | None:
+    try:
+        from gaoxin.enterprise.fields import BY_CODE
+    except ImportError:
+        return None
+    f = BY_CODE.get(code)
+    return None if f is None else f.unit
+
+
+def F_ANNUAL() -> set[str]:
+    from gaoxin.enterprise.fields import ANNUAL_CODES
+    return set(ANNUAL_CODES)
+
+
+def _attribute_value(v, code: str, unit: str | None = None):
     """A static enterprise fact: 是/否 for flags, numbers cleaned, else text; None when missing."""
     if code in _bool_codes():
-        if isinstance(v, bool):
-            return v
-        t = (clean_text(v) or "").lower() if not isinstance(v, (int, float)) else str(int(v)) if v == v else ""
-        if t in TRUE_WORDS:
-            return True
-        if t in FALSE_WORDS:
-            return False
-        if t == "":
-            return None
-        raise ValueError(f"应填“是”或“否”：“{v}”")
+        return parse_bool(v)
     if isinstance(v, str):
         try:
-            n = clean_number(v)
+            n = clean_number(v, unit)
             return None if n != n else n
         except CleanError:
+            if code in _static_codes() and code not in _bool_codes():
+                raise
             return clean_text(v)
     if v is None or (isinstance(v, float) and np.isnan(v)):
         return None

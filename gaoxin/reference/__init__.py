@@ -379,3 +379,36 @@ __all__ = [
     "clear_caches",
 ]
 
+
+
+# --------------------------------------------------------------------------- import plausibility rules
+
+@cache
+def _field_rules_raw() -> dict:
+    return _yaml("fields.yaml")
+
+
+def field_rules() -> dict[str, dict]:
+    """Enterprise field code → {min, max, integer, label} (gaoxin/reference/fields.yaml);
+    'current_year' is resolved to this year."""
+    import datetime
+    year = datetime.date.today().year
+    out = {}
+    for code, rule in (_field_rules_raw().get("fields") or {}).items():
+        r = dict(rule)
+        for k in ("min", "max"):
+            if r.get(k) == "current_year":
+                r[k] = year
+        out[code] = r
+    return out
+
+
+def unit_rules() -> dict[str, dict]:
+    """Indicator unit → {min, max, label} (gaoxin/reference/fields.yaml `by_unit`)."""
+    return copy.deepcopy(_field_rules_raw().get("by_unit") or {})
+
+
+def plausibility_settings() -> dict:
+    """plan_horizon_years, founded_min_year, max_abs of gaoxin/reference/fields.yaml."""
+    raw = _field_rules_raw()
+    return {k: raw[k] for k in ("plan_horizon_years", "founded_min_year", "max_abs")}

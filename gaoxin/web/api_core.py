@@ -120,7 +120,7 @@ async def upload(file: UploadFile = File(...), user: Principal = Depends(writer_
                  db: Session = DB):
     content = await file.read()
     result = services.run_import(db, user, file.filename or "upload.xlsx", content)
-    status = 200 if result["ok"] else 422
+    status = 200 if result["ok"] else 403 if result.get("forbidden") else 422
     from fastapi.responses import JSONResponse
     return JSONResponse(result, status_code=status)
 

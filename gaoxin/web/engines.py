@@ -141,6 +141,7 @@ def default_framework() -> str:
 
 
 _EVAL_CACHE: dict = {}
+_FRAMEWORK_NAME = __import__("re").compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
 def _stamp(db: Session) -> tuple:
@@ -180,12 +181,16 @@ def evaluation(db: Session, framework: str | None = None):
     index = _engine("gaoxin.index", "综合评价")
     name = framework or default_framework()
 
+    if not _FRAMEWORK_NAME.fullmatch(name):
+        # a request names a framework, never a path: nothing is looked up and nothing quoted
+        raise HTTPException(404, "未知的指标体系：请从页面提供的指标体系中选择")
+
     def compute():
         from gaoxin.store.repo import zone_indicator_frame
         try:
             fw = index.load_framework(name)
-        except index.USER_ERRORS as exc:
-            raise HTTPException(404, f"指标体系“{name}”无法加载：{exc}")
+        except index.USER_ERRORS:
+            raise HTTPException(404, "未知的指标体系：请从页面提供的指标体系中选择") from None
         data = zone_indicator_frame(db, fw.indicators + fw.denominators)
         if data.empty:
             raise HTTPException(404, "数据库中还没有高新区指标数据，请先在“数据管理”中导入")
@@ -365,6 +370,32 @@ def _zone_profile(db, zone_code, year, framework):
             "strengths": with_values(sw[sw["kind"] == "strength"]),
             "weaknesses": with_values(sw[sw["kind"] == "weakness"]),
             "contributions": _records(contrib), "history": history, "is_demo": is_demo}
+
+
+def zone_profile_for(db, user, zone_code, year, framework):
+    """A zone's profile as this user may see it: before the year's ranking is published a zone user
+    sees its own scores and indicator values, but no rank and nothing compared with other zones."""
+    p = zone_profile(db, zone_code, year, framework)
+    if user.role != roles.ZONE_USER:
+        return p
+    name = framework or default_framework()
+    published = {r for (r,) in db.execute(select(_run_model().year).where(_run_model().framework == name,
+                                                                          _run_model().published.is_(True)))}
+    if p["year"] in published:
+        return p
+    p = dict(p)
+    p.update(rank=None, n_units=None, rank_interval=None, yoy=p["yoy"], published=False,
+             note=f"{p['year']} 年度排名尚未发布：仅显示本园区的得分和指标值，不显示排名和全省比较")
+    p["dimensions"] = [{**d, "mean": None} for d in p["dimensions"]]
+    p["strengths"] = [{k: v for k, v in r.items() if k != "rank"} for r in p["strengths"]]
+    p["weaknesses"] = [{k: v for k, v in r.items() if k != "rank"} for r in p["weaknesses"]]
+    p["history"] = [{**h, "rank": h["rank"] if h["year"] in published else None} for h in p["history"]]
+    return p
+
+
+def _run_model():
+    from gaoxin.store.models import EvaluationRun
+    return EvaluationRun
 
 
 def runs(db, user):

@@ -118,7 +118,8 @@ async def data_upload(request: Request, file: UploadFile = File(...), user: Prin
                       db: Session = DB):
     content = await file.read()
     result = services.run_import(db, user, file.filename or "upload.xlsx", content)
-    return TEMPLATES.TemplateResponse(request, "_import_report.html", {"result": result})
+    status = 200 if result["ok"] else 403 if result.get("forbidden") else 422
+    return TEMPLATES.TemplateResponse(request, "_import_report.html", {"result": result}, status_code=status)
 
 
 # --- admin ----------------------------------------------------------------------------------------

@@ -171,40 +171,10 @@ def _problems(report) -> list[dict]:
     return out
 
 
-def batch_scope(db: Session, batch_id: int) -> tuple[set[str], bool]:
-    """(zones a batch wrote to, whether it wrote data not tied to one zone)."""
-    zones: set[str] = set()
-    wide = False
-    for ut, uc in db.execute(select(Observation.unit_type, Observation.unit_code)
-                             .where(Observation.batch_id == batch_id).distinct()):
-        if ut == "zone":
-            zones.add(uc)
-        elif ut != "enterprise":
-            wide = True
-    ent_obs_zones = select(Enterprise.zone_code).join(
-        Observation, and_(Observation.unit_type == "enterprise", Observation.unit_code == Enterprise.credit_code)
-    ).where(Observation.batch_id == batch_id).distinct()
-    for (z,) in db.execute(ent_obs_zones):
-        if z is None:
-            wide = True
-        else:
-            zones.add(z)
-    for (z,) in db.execute(select(Enterprise.zone_code).where(Enterprise.batch_id == batch_id).distinct()):
-        zones.add(z) if z else None
-        wide = wide or z is None
-    for (z,) in db.execute(select(TechDemand.zone_code).where(TechDemand.batch_id == batch_id).distinct()):
-        zones.add(z) if z else None
-        wide = wide or z is None
-    if db.scalar(select(TechResult.id).where(TechResult.batch_id == batch_id).limit(1)) is not None:
-        wide = True
-    if db.scalar(select(Policy.id).where(Policy.batch_id == batch_id).limit(1)) is not None:
-        wide = True
-    return zones, wide
-
-
 def run_import(db: Session, user: Principal, filename: str, content: bytes) -> dict:
     """Import one uploaded file through gaoxin.ingest (all-or-nothing) and return the row-level report.
-    A zone user's file may only touch its own zones: otherwise the whole import is rolled back (403)."""
+    A zone user's file may only touch its own zones: a row of another zone makes the whole file fail,
+    with the rows named, and nothing is written (gaoxin.ingest.authorise)."""
     load = _ingest()
     name = Path(filename).name or "upload.xlsx"
     if Path(name).suffix.lower() not in (".xlsx", ".xls", ".csv"):
@@ -216,16 +186,12 @@ def run_import(db: Session, user: Principal, filename: str, content: bytes) -> d
     with tempfile.TemporaryDirectory(prefix="gaoxin_up_") as tmp:
         path = Path(tmp) / ("upload" + Path(name).suffix.lower())
         path.write_bytes(content)
-        report = load.import_file(db, path, username=user.username, file_name=name)
-    if report.status == "loaded" and report.batch_id is not None and user.role != roles.PROVINCE_ADMIN:
-        zones, wide = batch_scope(db, report.batch_id)
-        bad = sorted(z for z in zones if z not in user.zones)
-        if wide or bad:
-            db.rollback()  # the request's transaction holds only this import: nothing of it stays
-            what = "、".join(bad) if bad else "全省或市县级数据"
-            raise HTTPException(403, f"文件“{name}”包含不属于您园区的数据（{what}），整个文件未导入")
+        # authorisation per row happens inside the import, before anything is written
+        report = load.import_file(db, path, username=user.username, file_name=name, principal=user)
     d = report.to_dict()
     d["ok"] = bool(report.ok)
+    from gaoxin.ingest.authorise import AccessProblem
+    d["forbidden"] = any(isinstance(p, AccessProblem) for p in report.problems)
     d["problems"] = [{k: (None if p.get(k) is None else str(p.get(k))) for k in PROBLEM_LABELS}
                      for p in d["problems"]]
     return d

@@ -179,3 +179,48 @@ def test_shared_lists_do_not_leak_other_zone(world: World):
     # admin and read-only see zone B
     for who in ("admin", "viewer"):
         assert world.client(who).get(f"/api/zones/{world.zone_b}/observations").status_code == 200
+
+
+def _ent_xlsx(credit: str, name: str, zone_name: str) -> bytes:
+    import io
+    import pandas as pd
+    buf = io.BytesIO()
+    pd.DataFrame({"统一社会信用代码": [credit], "企业名称": [name], "所在高新区": [zone_name]}).to_excel(
+        buf, index=False, sheet_name="企业名单")
+    return buf.getvalue()
+
+
+def test_zone_user_cannot_move_or_rename_another_zones_enterprise_by_import(world: World):
+    """Class 2 of the security review: an import by zone A that names zone B's enterprise (to move it
+    into zone A and rename it) is refused whole, with the row named, and nothing changes."""
+    from sqlalchemy import select
+    from gaoxin.store.db import session_scope
+    from gaoxin.credit_code import make_credit_code
+    from gaoxin.store.models import AuditLog, Enterprise, Zone
+    credit = make_credit_code("91430100MA4L00002")  # a valid code (the fixture's has no check digit)
+    with session_scope(world.url) as s:
+        zone_a_name = s.scalar(select(Zone.name).where(Zone.code == world.zone_a))
+        s.add(Enterprise(credit_code=credit, name="乙园区测试企业", zone_code=world.zone_b))
+    c = world.client("zone_a")
+    r = c.post("/api/imports", files={"file": ("move.xlsx", _ent_xlsx(credit, "被改名的企业", zone_a_name),
+                                               "application/octet-stream")})
+    assert r.status_code == 403, r.text[:300]
+    body = r.json()
+    assert body["status"] == "rejected" and body["ok"] is False
+    reasons = " ".join(p["reason"] for p in body["problems"])
+    assert "第2行的企业属于其他高新区" in reasons, body["problems"]
+    with session_scope(world.url) as s:
+        e = s.scalar(select(Enterprise).where(Enterprise.credit_code == credit))
+        assert (e.zone_code, e.name) == (world.zone_b, "乙园区测试企业")
+        # only the import's own audit rows (rejected batch, no data change) may have been added
+        changed = s.scalars(select(AuditLog).where(AuditLog.entity == "enterprise")).all()
+        assert changed == []
+    # the administrator may move it, and the move is audited for both zones
+    a = world.client("admin")
+    r = a.post("/api/imports", files={"file": ("move.xlsx", _ent_xlsx(credit, "乙园区测试企业", zone_a_name),
+                                               "application/octet-stream")})
+    assert r.status_code == 200, r.text[:300]
+    with session_scope(world.url) as s:
+        assert s.scalar(select(Enterprise.zone_code).where(Enterprise.credit_code == credit)) == world.zone_a
+        moves = s.scalars(select(AuditLog).where(AuditLog.action == "import_move")).all()
+        assert sorted(m.zone_code for m in moves) == sorted([world.zone_a, world.zone_b])

@@ -3,6 +3,9 @@
   const meta = document.querySelector('meta[name="csrf-token"]');
   const token = meta ? meta.content : '';
   document.body.addEventListener('htmx:configRequest', (e) => { e.detail.headers['X-CSRF-Token'] = token; });
+  // error answers (403 refused import, 422 invalid file …) carry a Chinese fragment: show it, not nothing
+  if (window.htmx) htmx.config.responseHandling = [{ code: '204', swap: false }, { code: '[23]..', swap: true },
+    { code: '4..', swap: true, error: true }, { code: '...', swap: true, error: true }];
   window.gx = {
     csrf: token,
     async getJSON(url) {
