@@ -171,11 +171,11 @@ def search_results(q: str = Query(..., min_length=1), k: int = Query(20, le=200)
 
 
 @router.get("/matching/demands", tags=["成果对接"], summary="企业技术需求（按权限过滤）")
-def demands(zone: str | None = None, format: str | None = None, user: Principal = Depends(current_user),
-            db: Session = DB):
+def demands(zone: str | None = None, q: str | None = Query(None, description="按需求名称、企业或编号检索"),
+            format: str | None = None, user: Principal = Depends(current_user), db: Session = DB):
     if zone:
         check_zone_read(user, zone)
-    df = engines.demands(db, user, zone)
+    df = engines.demands(db, user, zone, q)
     return table_response(df, format, "企业技术需求", labels=engines.DEMAND_LABELS)
 
 

@@ -843,9 +843,13 @@ def _match_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def demands(db, user, zone):
+def demands(db, user, zone, q: str | None = None):
     t = TechDemand
     stmt = select(t.code, t.enterprise_name, t.zone_code, t.title, t.field, t.budget_wan)
+    if q and q.strip():  # search by demand title, enterprise or code
+        from sqlalchemy import or_
+        like = "%" + q.strip().replace("\\", "").replace("%", "").replace("_", "") + "%"
+        stmt = stmt.where(or_(t.title.like(like), t.enterprise_name.like(like), t.code.like(like)))
     if zone:
         stmt = stmt.where(t.zone_code == zone)
     elif user.role == roles.ZONE_USER:

@@ -138,7 +138,7 @@ def test_pages_upload_and_report(server, browser, demo_home, tmp_path):
 
     page.locator("nav.main").get_by_role("link", name="成果对接", exact=True).click()
     page.fill("#q", "电池材料")
-    page.get_by_role("button", name="检索").click()
+    page.get_by_role("button", name="检索", exact=True).click()
     expect(page.locator("#search-results")).to_contain_text("匹配")
     page.locator("#demands table a").first.click()
     expect(page.locator("#matches table")).to_contain_text("共同技术词")
@@ -250,7 +250,7 @@ def test_matching_page_shows_progress_then_content(slow_server, browser):
     expect(page.locator("#demands table")).to_be_visible()
     expect(page.locator("#roadshows table")).to_be_visible()
     page.fill("#q", "电池材料")
-    page.get_by_role("button", name="检索").click()
+    page.get_by_role("button", name="检索", exact=True).click()
     expect(page.locator("#search-results")).to_contain_text("匹配")
     assert not errors, errors
     assert not [u for u in external if not u.startswith("data:")], external

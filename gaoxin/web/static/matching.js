@@ -24,8 +24,8 @@
     box.innerHTML = '<span class="muted"><span class="spinner"></span> 正在匹配…</span>';
     try {
       const d = await gx.getJSON('/api/matching/demands/' + encodeURIComponent(code) + '/matches');
-      const cols = ['rank', 'title', 'institution', 'strength', 'explanation'].filter((c) => d.columns ? d.columns.includes(c) || c === 'strength' && d.columns.includes('score') : true)
-        .map((c) => (d.columns && !d.columns.includes(c) && c === 'strength') ? 'score' : c).concat(canWrite ? ['op'] : []);
+      const have = d.columns || [];
+      const cols = ['rank', 'title', 'institution', have.includes('strength') ? 'strength' : 'score', 'explanation'].concat(canWrite ? ['op'] : []);
       gx.table('matches', d, { columns: cols, labels: { op: '经纪人确认' }, render: { op: (v, r) => opButtons(code, r) } });
       const p = document.createElement('p'); p.className = 'muted';
       p.textContent = (d.meta && d.meta.note ? d.meta.note + ' ' : '') + '需求 ' + code + ' 的匹配结果（确认或否决会记入审计日志，并用于改进后续排序）';
