@@ -87,7 +87,7 @@ def test_user_management_by_admin(world):
     assert c.patch("/api/users/u2", json={"active": False}).status_code == 200
     assert u2.get("/api/auth/me").status_code == 401
     names = [r["username"] for r in c.get("/api/users").json()["rows"]]
-    assert names == ["admin", "zone_a", "viewer", "u2"]
+    assert names == ["admin", "zone_a", "zone_b", "viewer", "u2"]
     assert c.get("/api/users?format=xlsx").headers["content-type"].startswith("application/vnd.openxml")
 
 
