@@ -38,7 +38,9 @@ def create_app(database_url: str | None = None, secret_key: str | None = None,
     app.state.database_url = url
     app.state.sessionmaker = sessionmaker(bind=get_engine(url), expire_on_commit=False)
     app.state.demo_cache = (0.0, False)
-    max_age = session_max_age or int(os.environ.get("GAOXIN_SESSION_MAX_AGE", DEFAULT_SESSION_MAX_AGE))
+    # the cookie only carries the session id; the server-side row decides expiry (auth/settings.yaml)
+    from gaoxin.auth.config import setting
+    max_age = session_max_age or int(setting("session", "absolute_seconds"))
     app.add_middleware(SessionMiddleware,
                        secret_key=secret_key or os.environ.get("GAOXIN_SECRET_KEY") or secrets.token_urlsafe(32),
                        session_cookie="gaoxin_session", max_age=max_age, same_site="lax",

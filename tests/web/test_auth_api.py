@@ -91,11 +91,12 @@ def test_user_management_by_admin(world):
     assert c.get("/api/users?format=xlsx").headers["content-type"].startswith("application/vnd.openxml")
 
 
-def test_session_expires(sqlite_db_url):
-    w = build_world(sqlite_db_url, session_max_age=1)
+def test_session_expires(sqlite_db_url, monkeypatch):
+    w = build_world(sqlite_db_url)
     c = w.client("admin")
     assert c.get("/api/auth/me").status_code == 200
-    time.sleep(2.1)  # the signed cookie's timestamp is now older than max_age
+    monkeypatch.setenv("GAOXIN_SESSION_MAX_AGE", "1")  # the server-side session's absolute lifetime
+    time.sleep(2.1)
     assert c.get("/api/auth/me").status_code == 401
 
 
