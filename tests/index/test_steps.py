@@ -218,3 +218,43 @@ def test_skew_kurt_not_computable_below_four_values():
     y, info = steps.treat_column(np.array([1.0, 2.0, 100.0]), TreatSpec(method="winsorise"))
     assert y.tolist() == [1.0, 2.0, 100.0]
     assert info["not_computable"] is True and info["steps"] == 0 and info["log"] is False
+
+
+# Hand-made columns needing 3 and 4 Winsorisation steps with ties. Column: 1..20 then 1000, 500,
+# 500, 300, 200 (n = 25). By hand (type-2 skew / excess kurtosis, see skew_kurt_cols docstring):
+#   before any step            skew 2.810  kurt 8.315
+#   step 1: 1000 → 500         skew 1.966  kurt 2.392  (1 point moved: counter 1)
+#   step 2: 3×500 → 300        skew 1.678  kurt 1.008  (3 points, ties incl.: counter 3)
+#   step 3: 4×300 → 200        skew 1.579  kurt 0.565  (4 points: counter 4)
+#   step 4: 5×200 → 20         skew −0.281 kurt −1.335 (5 points: counter 5)
+# COINr's counter is the latest step's count, not the sum (1+3+4 = 8).
+_TAIL_BASE = np.arange(1.0, 21.0)
+
+
+def _tail_col():
+    return np.concatenate([_TAIL_BASE, [1000.0, 500.0, 500.0, 300.0, 200.0]])
+
+
+def test_winsorise_three_steps_with_ties_counter_is_latest_step():
+    # thresholds skew 1.6, kurt 0.9: fails before, after step 1 and 2; passes after step 3.
+    # winmax 4: counter after step 2 is 3 < 4 → step 3 allowed (the summed rule, 1+3 = 4, would stop).
+    y, info = steps.treat_column(_tail_col(), TreatSpec(method="winsorise", winmax=4, skew=1.6, kurtosis=0.9))
+    assert info == {"winsorised": 4, "log": False, "steps": 3, "not_computable": False}
+    assert np.array_equal(y, np.concatenate([_TAIL_BASE, [200.0] * 5]))
+
+
+def test_winsorise_four_steps_with_ties():
+    # thresholds skew 1.5, kurt 0.5: still fails after step 3 (1.579, 0.565); counter 4 < winmax 5
+    # → step 4 moves the five points at 200 to 20, counter 5; the summed rule (8 ≥ 5) would log.
+    y, info = steps.treat_column(_tail_col(), TreatSpec(method="winsorise", winmax=5, skew=1.5, kurtosis=0.5))
+    assert info == {"winsorised": 5, "log": False, "steps": 4, "not_computable": False}
+    assert np.array_equal(y, np.concatenate([_TAIL_BASE, [20.0] * 5]))
+
+
+def test_winsorise_four_steps_needed_but_winmax_reached_logs_original():
+    # winmax 4: after step 3 the counter is 4 = winmax and the column still fails → log_CT of the
+    # original values: log(x − 1 + 0.01·(1000 − 1)).
+    x = _tail_col()
+    y, info = steps.treat_column(x, TreatSpec(method="winsorise", winmax=4, skew=1.5, kurtosis=0.5))
+    assert info == {"winsorised": 0, "log": True, "steps": 3, "not_computable": False}
+    assert np.allclose(y, np.log(x - 1.0 + 9.99))
