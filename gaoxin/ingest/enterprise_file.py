@@ -280,22 +280,23 @@ def _dates(col, h, where, rows) -> np.ndarray:
     return out
 
 
-def _zone(v):
+def _code_of(v, finder):
+    """The reference code of a zone or region written by name (the text itself when unknown)."""
     t = clean_text(v)
     if t is None:
         return None
+    hit = finder(t)
+    return t if hit is None else str(hit["code"])
+
+
+def _zone(v):
     from gaoxin.reference import find_zone
-    z = find_zone(t)
-    return t if z is None else str(z["code"])
+    return _code_of(v, find_zone)
 
 
 def _region(v):
-    t = clean_text(v)
-    if t is None:
-        return None
     from gaoxin.reference import find_region
-    r = find_region(t)
-    return t if r is None else str(r["code"])
+    return _code_of(v, find_region)
 
 
 __all__ = ["EnterpriseDataError", "Header", "enterprise_header", "read_enterprise_file", "suggest_header",
