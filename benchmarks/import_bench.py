@@ -21,6 +21,7 @@ from gaoxin.credit_code import make_credit_code
 
 COLUMNS = ["营业收入（万元）", "研发费用", "rd_staff", "职工总数", "高新技术产品（服务）收入", "纳税总额",
            "技术合同成交额", "科技成果转化数"]
+COUNT_COLUMNS = {"rd_staff", "职工总数", "科技成果转化数"}
 
 
 def make_file(path: Path, rows: int, seed: int = 1) -> None:
@@ -32,7 +33,12 @@ def make_file(path: Path, rows: int, seed: int = 1) -> None:
     ws = wb.add_worksheet("数据")
     for j, h in enumerate(["统一社会信用代码", "年份"] + COLUMNS):
         ws.write(0, j, h)
-    vals = rng.lognormal(6, 1.5, (rows, len(COLUMNS)))
+    # each enterprise has its own level per column and varies by ±10 % a year (independent draws per row
+    # would put two years of one firm 1000× apart, which the import rightly warns about)
+    level = rng.lognormal(6, 1.5, (n_ent, len(COLUMNS)))
+    vals = level[np.arange(rows) // len(years)] * rng.uniform(0.9, 1.1, (rows, len(COLUMNS)))
+    counts = [j for j, c in enumerate(COLUMNS) if c in COUNT_COLUMNS]
+    vals[:, counts] = np.round(vals[:, counts])           # head counts and conversions are integers
     form = rng.random((rows, len(COLUMNS)))
     for i in range(rows):
         ws.write_string(i + 1, 0, codes[i // len(years)])
@@ -44,7 +50,7 @@ def make_file(path: Path, rows: int, seed: int = 1) -> None:
             if f < 0.08:
                 ws.write_string(i + 1, j + 2, "—")        # dash → missing
             elif f < 0.15:
-                ws.write_string(i + 1, j + 2, f"{v / 1e4:.4f}亿" if j in (0, 4) else f"{v:,.2f}")
+                ws.write_string(i + 1, j + 2, f"{v / 1e4:.4f}亿" if j in (0, 4) else f"{v:,.0f}" if j in counts else f"{v:,.2f}")
             else:
                 ws.write_number(i + 1, j + 2, round(v, 2))
     wb.close()

@@ -1,6 +1,6 @@
 """Core commands: `gaoxin init`, `gaoxin demo`, `gaoxin import`, `gaoxin template`, `gaoxin zones`.
 
-A thin shell: it calls gaoxin.store, gaoxin.ingest and gaoxin.demo and prints in Chinese."""
+A thin shell: it calls gaoxin.services (and gaoxin.demo) and prints in Chinese."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,29 +11,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from gaoxin.cli.shell import fail as _fail, service_errors, session as _session
+
 console = Console()
 err = Console(stderr=True)
 
 
-def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]错误：[/]{message}")
-    raise typer.Exit(code)
-
-
-def _db_error(exc: Exception) -> None:
-    first = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-    _fail(f"无法连接或写入数据库（{first}）。请检查 GAOXIN_DATABASE_URL，或先运行 gaoxin init。")
-
-
 def init_cmd(url: Optional[str] = typer.Option(None, "--url", help="数据库地址；默认读取环境变量 GAOXIN_DATABASE_URL，未设置时使用本地 SQLite。")):
     """创建或升级数据库结构，并载入参考数据（行政区、高新区、指标、规划目标）。可重复运行。"""
-    from sqlalchemy.exc import SQLAlchemyError
     from gaoxin.paths import database_url
-    from gaoxin.store.migrate import init_database
-    try:
+    from gaoxin.services.db import init_database
+    with service_errors():
         counts = init_database(url)
-    except SQLAlchemyError as exc:
-        _db_error(exc)
     shown = (url or database_url()).split("@")[-1]
     console.print(f"[green]数据库已就绪[/]：{shown}")
     labels = {"regions": "行政区", "zones": "高新区", "indicators": "指标"}
@@ -46,11 +35,9 @@ def demo_cmd(reset: bool = typer.Option(False, "--reset", help="删除已有示�
              url: Optional[str] = typer.Option(None, "--url", help="数据库地址（默认同 gaoxin init）。"),
              demo_users: bool = typer.Option(False, "--demo-users", help="另建示例高新区用户和只读用户（随机密码，只显示一次）。")):
     """生成示例数据（合成数据，非真实统计，处处标注“示例数据”）：高新区指标、目标完成情况、企业、成果、需求、政策。"""
-    from sqlalchemy.exc import SQLAlchemyError
     from gaoxin.demo import build_demo, has_demo
-    from gaoxin.store.db import session_scope
-    from gaoxin.store.migrate import init_database
-    try:
+    from gaoxin.services.db import init_database, session_scope
+    with service_errors():
         init_database(url)
         with session_scope(url) as session:
             if has_demo(session) and not reset:
@@ -67,8 +54,6 @@ def demo_cmd(reset: bool = typer.Option(False, "--reset", help="删除已有示�
 
             with session_scope(url) as session:
                 s = build_demo(session, seed=seed, progress=progress, n_enterprises=enterprises)
-    except SQLAlchemyError as exc:
-        _db_error(exc)
     table = Table(title="示例数据已生成", caption=f"随机种子 {s.seed}，导入批次 {s.batch_id}", show_header=True)
     table.add_column("内容")
     table.add_column("数量", justify="right")
@@ -77,12 +62,15 @@ def demo_cmd(reset: bool = typer.Option(False, "--reset", help="删除已有示�
                      ("企业年度观测值", s.enterprise_observations), ("高校待转成果", s.results),
                      ("企业技术需求", s.demands), ("政策", s.policies)):
         table.add_row(label, f"{n:,}")
+    registries = getattr(s, "registries", None) or {}
+    for key, label in (("platforms", "创新平台"), ("listing", "上市后备企业"), ("projects", "重点项目"),
+                       ("experts", "三家名录人员")):
+        if key in registries:
+            table.add_row(label, f"{registries[key]:,}")
     console.print(table)
-    if s.skipped:
-        console.print(f"[yellow]未生成：{'、'.join(s.skipped)}（相应模块尚未安装）[/]")
     console.print("[bold yellow]注意：以上均为“示例数据”（合成数据），仅用于演示，不是真实统计数据。[/]")
     if demo_users:
-        with session_scope(url) as session:
+        with _session(url) as session:
             _print_demo_users(session)
 
 
@@ -99,26 +87,25 @@ def import_cmd(files: List[Path] = typer.Argument(..., help="要导入的 .xlsx 
                kind: Optional[str] = typer.Option(None, "--kind", help="数据类型：observations（指标数据）、enterprises（企业）、results（成果）、demands（需求）、policies（政策）；默认按表头识别。"),
                user: Optional[str] = typer.Option(None, "--user", help="记录在导入批次中的操作人。"),
                dry_run: bool = typer.Option(False, "--dry-run", help="只检查，不写入数据库。"),
+               accept_warnings: bool = typer.Option(False, "--accept-warnings", help="已核对提示的数值（如疑似把“元”填成“万元”），确认照常导入。"),
+               include_hidden: bool = typer.Option(False, "--include-hidden", help="同时导入隐藏的工作表（默认跳过并提示）。"),
                url: Optional[str] = typer.Option(None, "--url", help="数据库地址（默认同 gaoxin init）。")):
     """导入 Excel / CSV 数据文件：先逐行检查，任何一处错误都整份拒绝并列出问题；无误则在一个事务中全部写入。"""
-    from sqlalchemy.exc import SQLAlchemyError
-    from gaoxin.ingest.load import import_file
-    from gaoxin.store.db import session_scope
+    from gaoxin.services.imports import import_path
+    from gaoxin.services.scope import CONSOLE
     rejected = False
     for path in files:
         if not path.exists():
             err.print(f"[red]文件不存在：{path}[/]")
             rejected = True
             continue
-        try:
-            with Progress(TextColumn(f"导入 {path.name}"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), console=console, transient=True) as prog:
-                task = prog.add_task("import", total=None)
-                with session_scope(url) as session:
-                    report = import_file(session, path, kind=kind, username=user, dry_run=dry_run,
-                                         progress=lambda d, t: prog.update(task, completed=d, total=t))
-        except SQLAlchemyError as exc:
-            _db_error(exc)
+        with Progress(TextColumn(f"导入 {path.name}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=True) as prog:
+            task = prog.add_task("import", total=None)
+            with _session(url) as session:
+                report = import_path(session, CONSOLE, path, kind=kind, username=user, dry_run=dry_run,
+                                     progress=lambda d, t: prog.update(task, completed=d, total=t),
+                                     accept_warnings=accept_warnings, include_hidden=include_hidden)
         _print_report(report)
         rejected |= not report.ok
     if rejected:
@@ -132,6 +119,14 @@ def _print_report(report) -> None:
     from gaoxin.ingest.schema import KIND_LABELS
     kind = KIND_LABELS.get(report.kind or "", "未识别")
     layout = {"wide": "宽表", "long": "长表"}.get(report.layout or "", "")
+    for note in getattr(report, "notices", []):
+        console.print(f"[yellow]提示：{note}[/]")
+    warnings = getattr(report, "warnings", [])
+    if warnings and report.status != "rejected":
+        head = ("[yellow]! {f}[/]：有 {n} 处数值需要核对，整份文件未导入；核对无误后加 --accept-warnings 重新导入"
+                if report.status == "warned" else "[yellow]! {f}[/]：已按 --accept-warnings 导入，其中 {n} 处数值请留意")
+        console.print(head.format(f=report.file, n=len(warnings)))
+        _problem_table(warnings)
     if report.status == "loaded":
         console.print(f"[green]✔ {report.file}[/]：{kind}{('（' + layout + '）') if layout else ''}，"
                       f"读取 {report.rows:,} 行，写入 {report.written:,} 条，批次 {report.batch_id}")
@@ -139,42 +134,44 @@ def _print_report(report) -> None:
         console.print(f"[cyan]＝ {report.file}[/]：与第 {report.batch_id} 批内容完全相同，未重复写入")
     elif report.status == "checked":
         console.print(f"[green]✔ {report.file}[/]：检查通过（{kind}，{report.rows:,} 行，将写入 {report.written:,} 条），未写入（--dry-run）")
+    elif report.status == "warned":
+        pass  # the warnings and what to do were printed above
     else:
         console.print(f"[red]✘ {report.file}[/]：发现 {len(report.problems)} 处问题，整份文件未导入")
-        table = Table(show_header=True, header_style="bold", show_lines=False)
-        for col in ("文件", "工作表", "行", "列", "值", "原因", "建议"):
-            table.add_column(col, overflow="fold")
-        for p in report.problems[:MAX_SHOWN]:
-            table.add_row(p.file, p.sheet or "", "" if p.row is None else str(p.row), p.column or "",
-                          (p.value or "")[:40], p.reason, p.suggestion or "")
-        console.print(table)
-        if len(report.problems) > MAX_SHOWN:
-            console.print(f"……另有 {len(report.problems) - MAX_SHOWN} 处问题未显示")
+        _problem_table(report.problems)
+
+
+def _problem_table(problems) -> None:
+    table = Table(show_header=True, header_style="bold", show_lines=False)
+    for col in ("文件", "工作表", "行", "列", "值", "原因", "建议"):
+        table.add_column(col, overflow="fold")
+    for p in problems[:MAX_SHOWN]:
+        table.add_row(p.file, p.sheet or "", "" if p.row is None else str(p.row), p.column or "",
+                      (p.value or "")[:40], p.reason, p.suggestion or "")
+    console.print(table)
+    if len(problems) > MAX_SHOWN:
+        console.print(f"……另有 {len(problems) - MAX_SHOWN} 处问题未显示")
 
 
 def template_cmd(kind: Optional[str] = typer.Option(None, "--kind", help="模板类型：observations（指标宽表）、observations_long（指标长表）、enterprises、results、demands、policies；默认全部。"),
                  out: Path = typer.Option(Path("."), "--out", help="输出目录。")):
     """生成填报用的 Excel 模板（中文表头、说明页、高新区下拉列表、指标代码表）。"""
-    from gaoxin.ingest.templates import FILE_NAMES, TEMPLATE_KINDS, TEMPLATE_LABELS, write_template
-    kinds = [kind] if kind else list(TEMPLATE_KINDS)
-    for k in kinds:
-        if k not in TEMPLATE_KINDS:
-            _fail(f"未知的模板类型“{k}”，可选：{'、'.join(TEMPLATE_KINDS)}", 2)
-        path = write_template(k, out / FILE_NAMES[k])
-        console.print(f"已生成{TEMPLATE_LABELS[k]}模板：{path}")
+    from gaoxin.services.errors import NotFound
+    from gaoxin.services.imports import write_templates
+    try:
+        written = write_templates(kind, out)
+    except NotFound as exc:
+        _fail(str(exc), 2)
+    for label, path in written:
+        console.print(f"已生成{label}模板：{path}")
 
 
 def zones_cmd(url: Optional[str] = typer.Option(None, "--url", help="数据库地址（默认同 gaoxin init）。")):
     """列出全部高新区（名称、级别、所在市州）。"""
-    from sqlalchemy.exc import SQLAlchemyError
     import pandas as pd
-    from gaoxin.store import repo
-    from gaoxin.store.db import session_scope
-    try:
-        with session_scope(url) as session:
-            df = repo.zones_frame(session)
-    except SQLAlchemyError as exc:
-        _db_error(exc)
+    from gaoxin.services.zones import zones
+    with _session(url) as session:
+        df = zones(session)
     if df.empty:
         console.print("数据库中还没有高新区，请先运行 gaoxin init。")
         return

@@ -1,9 +1,8 @@
-"""`gaoxin enterprise ...`: judge, pool, points, subsidy. A thin shell over gaoxin.enterprise."""
+"""`gaoxin enterprise ...`: judge, pool, points, subsidy. A thin shell over gaoxin.services.enterprises."""
 from __future__ import annotations
 
 import json
 import math
-from datetime import date
 from pathlib import Path
 from typing import Optional
 
@@ -19,88 +18,25 @@ DEMO_NOTE = "[bold yellow]注意：以上为示例数据（合成数据），仅
 sub = typer.Typer(help="企业梯度培育：认定条件判定、培育库、创新积分、奖补测算。", no_args_is_help=True)
 
 
-def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]错误：[/]{message}")
-    raise typer.Exit(code)
+from gaoxin.cli.shell import fail as _fail, service_errors
 
 
-def _default_year(file: Optional[Path] = None) -> int:
-    """The latest year with enterprise data in the store (as the web pages use); last year otherwise."""
-    if file is None:
-        try:
-            from sqlalchemy import func, select
-            from gaoxin.store.db import session_scope
-            from gaoxin.store.models import Observation
-            with session_scope() as session:
-                y = session.scalar(select(func.max(Observation.period)).where(Observation.unit_type == "enterprise"))
-            if y is not None:
-                return int(y)
-        except Exception:  # noqa: BLE001 - no database yet: fall back to last year
-            pass
-    return date.today().year - 1
-
-
-def _zone_code(zone: str) -> str:
-    from gaoxin.reference import find_zone
-    z = find_zone(zone)
-    if z is None:
-        try:
-            from gaoxin.reference import zone_name_suggestions
-            sug = zone_name_suggestions(zone)
-        except Exception:  # noqa: BLE001
-            sug = []
-        _fail(f"未找到高新区“{zone}”" + (f"，是否要找：{'、'.join(sug)}？" if sug else "。可用 gaoxin zones 查看全部高新区。"))
-    return str(z["code"])
-
-
-def _load(file: Optional[Path], zone: Optional[str], year: int, years_back: int = 3):
-    """The wide enterprise frame from a file or from the store; exits with a Chinese message on bad input."""
-    from gaoxin.enterprise import EnterpriseDataError
-    from gaoxin.ingest.enterprise_file import read_enterprise_file  # the same reader as gaoxin import
-    if file is not None and zone is not None:
-        _fail("--file 与 --zone 只能选一个")
-    if file is not None:
-        try:
-            frame = read_enterprise_file(file, as_of_year=year)
-        except EnterpriseDataError as exc:
-            _fail(str(exc))
-        frame.attrs["as_of_year"] = year
-        return frame
-    from sqlalchemy.exc import SQLAlchemyError
-    from gaoxin.store.db import session_scope
-    from gaoxin.store.repo import enterprise_frame
-    code = _zone_code(zone) if zone else None
-    try:
+def _cohort(file: Optional[Path], zone: Optional[str], year: Optional[int]):
+    """The enterprises asked about (a file, one zone or all) and the judging year, from the services
+    (the same default year and the same reader as the web pages and `gaoxin import`)."""
+    from gaoxin.services import enterprises as ent
+    from gaoxin.services.db import session_scope
+    from gaoxin.services.scope import CONSOLE
+    with service_errors():
+        if file is not None:
+            return ent.cohort(None, CONSOLE, year, zone, file)
         with session_scope() as session:
-            frame = enterprise_frame(session, year, zone_code=code, years_back=years_back)
-    except SQLAlchemyError as exc:
-        first = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        _fail(f"无法读取数据库（{first}）。请先运行 gaoxin init 与 gaoxin demo，或用 --file 指定企业数据文件。")
-    if frame.empty:
-        _fail("数据库中没有企业数据" + (f"（高新区 {zone}）" if zone else "") + "。请先导入企业数据或运行 gaoxin demo。")
-    frame.attrs["as_of_year"] = year
-    return frame
+            return ent.cohort(session, CONSOLE, year, zone)
 
 
 def _zone_names() -> dict:
-    try:
-        from gaoxin.reference import load_zones
-        z = load_zones()
-        return dict(zip(z["code"], z["short_name"].fillna(z["name"])))
-    except Exception:  # noqa: BLE001 - names are cosmetic; codes still identify the zone
-        return {}
-
-
-def _is_demo(frame) -> bool:
-    return "is_demo" in frame and bool(frame["is_demo"].fillna(False).astype(bool).any())
-
-
-def _rules():
-    from gaoxin.enterprise import RuleError, load_rules
-    try:
-        return load_rules()
-    except RuleError as exc:
-        _fail(str(exc))
+    from gaoxin.services.enterprises import zone_names
+    return zone_names()
 
 
 def _jsonable(o):
@@ -125,24 +61,29 @@ def judge_cmd(file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt, yea
               fmt: str = typer.Option("table", "--format", help="输出格式：table（表格）、json、xlsx。"),
               out: Optional[Path] = typer.Option(None, "--out", "-o", help="xlsx 输出文件（--format xlsx 时使用）。"),
               limit: Optional[int] = typer.Option(None, "--limit", help="只输出前 N 家企业（table 默认 30）。"),
-              detail: bool = typer.Option(False, "--detail", help="json 输出完整条件树（含“全部满足/满足其一”分组、文字说明、评分区间），较慢，适合少量企业。")):
-    from gaoxin.enterprise import judge
+              detail: bool = typer.Option(False, "--detail", help="json 输出完整条件树（含“全部满足/满足其一”分组、文字说明、评分区间），较慢，适合少量企业。"),
+              as_of_date: Optional[str] = typer.Option(None, "--as-of-date", help="判定日期（申报日，YYYY-MM-DD）：成立年限算到这一天，并按它选用施行中的规则。默认：判定最新数据年度时取今天，回顾以往年度时取该年 12 月 31 日。"),
+              all_zone_rules: bool = typer.Option(False, "--all-zone-rules", help="把某个园区自己的规则（如长沙高新区的瞪羚、雏鹰）也用于其他园区的企业（默认只判定本区企业，其他显示“不适用”）。")):
+    from gaoxin.enterprise.judge import default_as_of_date
+    from gaoxin.services import enterprises as ent
     if fmt not in ("table", "json", "xlsx"):
         _fail(f"--format 应为 table、json 或 xlsx，而不是“{fmt}”", 2)
-    year = year or _default_year(file)
-    frame = _load(file, zone, year)
-    j = judge(frame, _rules(), as_of=year)
-    demo = _is_demo(frame)
+    c = _cohort(file, zone, year)
+    frame, year, demo = c.frame, c.year, c.is_demo
+    with service_errors():
+        j = ent.judgement(c, as_of_date if as_of_date else default_as_of_date(year),
+                          "all" if all_zone_rules else None)
     if fmt == "json":
         recs = j.to_records(limit, detail=detail)
-        payload = {"as_of_year": year, "is_demo": demo, "note": "示例数据" if demo else None,
+        payload = {"as_of_year": year, "as_of_date": j.as_of_date.isoformat(), "as_of_text": j.as_of_text,
+                   "is_demo": demo, "note": "示例数据" if demo else None,
                    "rules": j.catalogue(), "enterprises": recs}
         if detail:
             payload = _jsonable(payload)
         typer.echo(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
         return
     status = j.status_frame()
-    zh = {"pass": "符合", "fail": "不符合", "unknown": "无法判断"}
+    zh = {"pass": "符合", "fail": "不符合", "unknown": "无法判断", "not_applicable": "不适用"}
     if fmt == "xlsx":
         out = out or Path(f"企业梯度判定_{year}.xlsx")
         import pandas as pd
@@ -160,8 +101,7 @@ def judge_cmd(file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt, yea
                                                     "reapply_next_year": "明年需重新认定"})
         validity = validity[validity["发证年份"].notna()]
         funnel = j.funnel("zone_code").rename(columns={"zone_code": "高新区"})
-        from gaoxin.enterprise import pool
-        near = pool(j, "高新技术企业", top=100)
+        near = ent.pool_members(c, "高新技术企业", top=100, j=j)
         near = pd.DataFrame({"统一社会信用代码": near["credit_code"], "企业名称": near["name"],
                              "所在高新区": near["zone_code"], "未达条件数": near["n_failed"],
                              "差距明细": near["gaps"].map("；".join)})
@@ -183,7 +123,7 @@ def judge_cmd(file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt, yea
     short = {r.name: r.rung.get("short_name", r.name) for r in j.rungs}
     for r in j.rungs:
         t.add_column(short[r.name], justify="center")
-    mark = {"pass": "[green]✓[/]", "fail": "[red]✗[/]", "unknown": "[yellow]?[/]"}
+    mark = {"pass": "[green]✓[/]", "fail": "[red]✗[/]", "unknown": "[yellow]?[/]", "not_applicable": "[dim]—[/]"}
     hr = j.highest_rung
     for i in range(min(n, j.n)):
         t.add_row(status["credit_code"].iloc[i], str(frame["name"].iloc[i]) if "name" in frame else "",
@@ -191,12 +131,14 @@ def judge_cmd(file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt, yea
     console.print(t)
     s = Table(title="各梯度判定汇总")
     s.add_column("梯度")
-    for c in ("符合", "不符合", "无法判断（数据缺失）"):
+    for c in ("符合", "不符合", "无法判断（数据缺失）", "不适用"):
         s.add_column(c, justify="right")
     for r in j.rungs:
-        s.add_row(r.name, *[f"{int((r.status == k).sum()):,}" for k in (2, 0, 1)])
+        ok = r.applies(j.n)
+        s.add_row(r.name, *[f"{int(((r.status == k) & ok).sum()):,}" for k in (2, 0, 1)], f"{int((~ok).sum()):,}")
     console.print(s)
-    console.print("✓ 符合  ✗ 不符合  ? 无法判断（数据缺失，需补充后再判定）")
+    console.print("✓ 符合  ✗ 不符合  ? 无法判断（数据缺失，需补充后再判定）  — 不适用（其他园区自己的规则）")
+    console.print(j.as_of_text)
     v = j.hte_validity()
     console.print(f"持有有效期内高企资格 {int(v['hte_valid'].sum()):,} 家，其中资格覆盖至 {year} 年度、"
                   f"{year + 1} 年（资格期满当年）需重新认定 {int(v['reapply_next_year'].sum()):,} 家（资格有效期三年）。")
@@ -212,17 +154,17 @@ def pool_cmd(rung: str = typer.Option("高新技术企业", "--rung", "-r", help
              file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt, year: Optional[int] = YearOpt,
              fmt: str = typer.Option("table", "--format", help="输出格式：table、json、xlsx。"),
              out: Optional[Path] = typer.Option(None, "--out", "-o", help="xlsx 输出文件。")):
-    from gaoxin.enterprise import RuleError, judge, pool
-    year = year or _default_year(file)
-    rules = _rules()
+    from gaoxin.services import enterprises as ent
+    from gaoxin.services.errors import NotFound
     try:
-        rung = rules.rung(rung)["name"]  # canonical name, whatever alias was typed
-    except RuleError as exc:
+        rung = ent.rung_name(rung)  # canonical name, whatever alias was typed
+    except NotFound as exc:
         _fail(str(exc), 2)
-    frame = _load(file, zone, year)
-    j = judge(frame, rules, as_of=year)
-    p = pool(j, rung, top=top, max_failed=max_failed, include_unknown=with_unknown)
-    demo = _is_demo(frame)
+    c = _cohort(file, zone, year)
+    year = c.year
+    with service_errors():
+        p = ent.pool_members(c, rung, top=top, max_failed=max_failed, include_unknown=with_unknown)
+    demo = c.is_demo
     if fmt == "json":
         typer.echo(json.dumps(_jsonable({"as_of_year": year, "rung": rung, "is_demo": demo,
                                          "pool": p.to_dict(orient="records")}), ensure_ascii=False, indent=1))
@@ -258,12 +200,11 @@ def pool_cmd(rung: str = typer.Option("高新技术企业", "--rung", "-r", help
 def points_cmd(out: Optional[Path] = typer.Option(None, "--out", "-o", help="导出 xlsx 文件（含分项明细）。"),
                file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt, year: Optional[int] = YearOpt,
                top: int = typer.Option(20, "--top", "-n", help="屏幕上显示积分最高的 N 家。")):
-    from gaoxin.enterprise import innovation_points, load_points_model
-    year = year or _default_year(file)
-    frame = _load(file, zone, year)
-    model = load_points_model()
-    pts = innovation_points(frame, model, as_of=year)
-    demo = _is_demo(frame)
+    from gaoxin.services import enterprises as ent
+    c = _cohort(file, zone, year)
+    year, demo = c.year, c.is_demo
+    with service_errors():
+        pts, model = ent.points(c)
     if out is not None:
         names = {"credit_code": "统一社会信用代码", "name": "企业名称", "zone_code": "所在高新区", "county_code": "县市区代码",
                  "industry": "产业", "stage": "阶段代码", "stage_name": "发展阶段", "peer_group": "同类组", "points": "创新积分",
@@ -296,13 +237,13 @@ def subsidy_cmd(year: int = typer.Option(..., "--year", "-y", help="奖补年度
                 file: Optional[Path] = FileOpt, zone: Optional[str] = ZoneOpt,
                 by: str = typer.Option("zone_code", "--by", help="汇总口径：zone_code（园区）或 county_code（县市区）。"),
                 out: Optional[Path] = typer.Option(None, "--out", "-o", help="导出 xlsx 文件（明细与汇总）。")):
-    from gaoxin.enterprise import load_subsidy_rules, subsidies, subsidy_totals
+    from gaoxin.services import enterprises as ent
     if by not in ("zone_code", "county_code"):
         _fail("--by 应为 zone_code 或 county_code", 2)
-    frame = _load(file, zone, year)
-    rows = subsidies(frame, load_subsidy_rules(), year)
-    totals = subsidy_totals(rows, by)
-    demo = _is_demo(frame)
+    c = _cohort(file, zone, year)
+    with service_errors():
+        rows, totals = ent.subsidy_rows(c, by)
+    demo = c.is_demo
     if out is not None:
         import pandas as pd
         names = {"credit_code": "统一社会信用代码", "name": "企业名称", "zone_code": "所在高新区", "county_code": "县市区代码",

@@ -1,12 +1,11 @@
 """CLI shell of plan-target monitoring: `gaoxin targets list|progress|warn|circular|check`.
 
-Thin: reads targets and observations from the store, calls gaoxin.targets, prints or writes.
+Thin: asks gaoxin.services.targets (the same targets, from the database, as the web pages) and prints or writes.
 """
 from __future__ import annotations
 
 import json
 import math
-import re
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -58,29 +57,28 @@ def _clean(v):
     return v
 
 
-# --------------------------------------------------------------------------- store access (shell)
-
-def _load_targets(session, plan: Optional[str] = None):
-    from gaoxin.store.sync_plans import NoTargetsError, targets_from_db
-    try:
-        return targets_from_db(session, plan)
-    except NoTargetsError as exc:
-        raise UserError(str(exc)) from exc
-
-
-def _observations(session, targets) -> pd.DataFrame:
-    from gaoxin.store.sync_plans import target_observations
-    return target_observations(session, targets)
-
+# --------------------------------------------------------------------------- services access (shell)
 
 def _session():
-    from gaoxin.store.db import session_scope
-    return session_scope()
+    """One transaction; service errors (no targets, no such plan, a bad year) become UserError."""
+    from contextlib import contextmanager
+
+    from gaoxin.services.db import session_scope
+    from gaoxin.services.errors import ServiceError
+
+    @contextmanager
+    def scope():
+        try:
+            with session_scope() as s:
+                yield s
+        except ServiceError as exc:
+            raise UserError(str(exc)) from exc
+    return scope()
 
 
-def _check_year(as_of: int) -> None:
-    if not 1990 <= as_of <= 2100:
-        raise UserError(f"年份 {as_of} 不合理，请输入如 2024 的四位年份")
+def _load_targets(session, plan: Optional[str] = None):
+    from gaoxin.services.targets import targets
+    return targets(session, plan)
 
 
 # --------------------------------------------------------------------------- list
@@ -134,24 +132,18 @@ PROGRESS_HEADERS = {
 }
 
 
-def _plan_periods(session) -> dict:
-    from sqlalchemy import select
-
-    from gaoxin.store.models import Plan
-    return {pid: (start, end) for pid, start, end in session.execute(select(Plan.id, Plan.start_year, Plan.end_year))}
-
-
 def _progress_frame(plan: Optional[str], as_of: int, only_active: bool = False):
-    from gaoxin.targets.monitor import active_first, progress_table
-    _check_year(as_of)
+    from gaoxin.services.errors import NotFound
+    from gaoxin.services.scope import CONSOLE
+    from gaoxin.services.targets import progress
     with _session() as s:
-        targets = _load_targets(s, plan)
-        obs = _observations(s, targets)
-        periods = _plan_periods(s)
-    prog = active_first(progress_table(targets, obs, as_of), periods, as_of, only_active)
-    if only_active and prog.empty:
-        raise UserError(f"没有规划期包含 {as_of} 年的规划；去掉 --active 可查看全部规划")
-    return targets, obs, prog
+        try:
+            pr = progress(s, CONSOLE, as_of, plan, only_active)
+        except NotFound as exc:
+            if only_active and "规划期" in str(exc):
+                raise UserError(f"没有规划期包含 {as_of} 年的规划；去掉 --active 可查看全部规划") from exc
+            raise
+    return pr.targets, pr.observations, pr.table
 
 
 @targets_app.command("progress", help="计算截至某年的目标完成进度、时间进度、所需增速、趋势预测与进度评价。")
@@ -189,10 +181,9 @@ def progress_cmd(
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if fmt == ProgressFormat.xlsx:
-        from gaoxin.reports.excel import frame_to_xlsx
+        from gaoxin.services.reports import progress_xlsx
         frame = prog[list(PROGRESS_HEADERS)].rename(columns=PROGRESS_HEADERS)
-        title = f"规划目标完成进度（截至{as_of}年）" + ("（示例数据）" if demo else "")
-        out.write_bytes(frame_to_xlsx({"目标进度": frame}, demo=demo, title=title))
+        out.write_bytes(progress_xlsx(frame, as_of, demo))
         console.print(f"已写入 {out}（{len(frame)} 项目标）")
         return
     note = "" if active else "（规划期内的规划在前）"
@@ -239,22 +230,15 @@ def warn_cmd(
     missing: bool = typer.Option(False, "--missing/--no-missing", help="同时列出数据缺失的目标"),
     fmt: ListFormat = typer.Option(ListFormat.table, "--format", "-f", help="输出格式：table 或 json"),
 ) -> None:
-    from gaoxin.targets.monitor import parts_progress
-    from gaoxin.targets.warning import GROUP_OVERDUE, warnings
+    from gaoxin.services.scope import CONSOLE
+    from gaoxin.services.targets import warning_lists
+    from gaoxin.targets.warning import GROUP_OVERDUE
     try:
-        targets, obs, prog = _progress_frame(plan, as_of)
+        with _session() as s:
+            w = warning_lists(s, CONSOLE, as_of, plan, include_missing=missing)
     except UserError as exc:
         _fail(str(exc))
-    w_targets = warnings(prog, include_missing=missing)
-    unit_frames = []
-    for t in targets:
-        if t.decomposition is not None and (as_of in t.decomposition.years or t.decomposition.kind == "members"):
-            p = parts_progress(t, obs, as_of)
-            p = p.assign(id=t.id, indicator_name=t.indicator_name, scope_name=p["unit_name"],
-                         target_level=p["target_value"], level_unit=t.unit, plan=t.plan_id)
-            unit_frames.append(p)
-    w_units = warnings(pd.concat(unit_frames, ignore_index=True), include_missing=missing) if unit_frames else pd.DataFrame()
-    demo = bool(prog["is_demo"].any()) if len(prog) else False
+    w_targets, w_units, demo = w.targets, w.units, w.is_demo
     if fmt == ListFormat.json:
         def rec(r, level):
             return {"level": level, "id": r["id"], "plan": r.get("plan"), "indicator": r["indicator_name"],
@@ -291,26 +275,16 @@ def circular_cmd(
     as_of: int = typer.Option(..., "--as-of", "-y", help="截至年份，如 2024"),
     out: Path = typer.Option(..., "--out", "-o", help="输出文件（.xlsx）"),
 ) -> None:
-    from gaoxin.reports.circular import write_circular
-    from gaoxin.targets.circular import circular_table
+    from gaoxin.services.reports import circular_xlsx
+    from gaoxin.services.scope import CONSOLE
     try:
-        _check_year(as_of)
         if out.suffix.lower() != ".xlsx":
             raise UserError(f"输出文件 {out} 应以 .xlsx 结尾")
         with _session() as s:
-            all_targets = _load_targets(s)
-            found = [t for t in all_targets if t.id == target]
-            if not found:
-                decomposed = "、".join(t.id for t in all_targets if t.decomposition is not None)
-                raise UserError(f"没有找到目标“{target}”。可生成通报的分解目标：{decomposed}")
-            obs = _observations(s, found)
-        try:
-            circ = circular_table(found[0], obs, as_of)
-        except ValueError as exc:
-            raise UserError(str(exc)) from exc
-        write_circular(circ, out)
+            content, circ = circular_xlsx(s, CONSOLE, target, as_of)
     except UserError as exc:
         _fail(str(exc))
+    out.write_bytes(content)
     console.print(f"已生成通报：{out}（{circ.title}，{len(circ.table) - 1} 个单位）"
                   + ("　[red]示例数据[/]" if circ.is_demo else ""))
 
@@ -319,41 +293,29 @@ def circular_cmd(
 
 @targets_app.command("check", help="检查分解表：各单位之和是否等于原表合计，并列出原表空白单元格。")
 def check_cmd(plan: Optional[str] = typer.Option(None, "--plan", "-p", help="规划编号（缺省为全部规划）")) -> None:
-    from gaoxin.targets.decomposition import check
+    from gaoxin.services.targets import decomposition_checks
     try:
         with _session() as s:
-            targets = _load_targets(s, plan)
+            checks = decomposition_checks(s, plan)
     except UserError as exc:
         _fail(str(exc))
-    n = 0
-    for t in targets:
-        if t.decomposition is None:
-            continue
-        n += 1
-        m = re.search(r"附件\d", t.decomposition.source)
-        issues = check(t.decomposition, label=m.group(0) if m else "")
+    for target_id, issues in checks:
         if not issues:
-            console.print(f"[green]✓[/] {t.id}：各年各单位之和与原表合计一致")
+            console.print(f"[green]✓[/] {target_id}：各年各单位之和与原表合计一致")
         for i in issues:
             color = "yellow" if i.kind == "blank" else "red"
-            console.print(f"[{color}]![/] {t.id}：{i.message}")
-    console.print(f"共检查 {n} 张分解表。")
+            console.print(f"[{color}]![/] {target_id}：{i.message}")
+    console.print(f"共检查 {len(checks)} 张分解表。")
 
 
 @targets_app.command("rollup", help="汇总分解单位的实际值，与原表合计和全市实际值对照。")
 def rollup_cmd(target: str = typer.Option(..., "--target", "-t", help="分解目标编号，如 xt133-rd-expenditure-by-county")) -> None:
-    from gaoxin.targets.decomposition import rollup
+    from gaoxin.services.targets import rollup
     try:
         with _session() as s:
-            found = [t for t in _load_targets(s) if t.id == target]
-            if not found or found[0].decomposition is None:
-                raise UserError(f"没有找到分解目标“{target}”")
-            obs = _observations(s, found)
+            t, r, demo = rollup(s, target)
     except UserError as exc:
         _fail(str(exc))
-    t = found[0]
-    r = rollup(t, obs)
-    demo = bool(obs["is_demo"].any()) if len(obs) else False
     table = Table(title=f"{t.indicator_name} 分解单位汇总" + ("　[red]示例数据[/]" if demo else ""))
     for col in ("年份", "各单位实际值合计", "已报送单位", "原表合计目标", f"{t.scope.name}实际值", "差额（合计−全市）"):
         table.add_column(col)

@@ -16,9 +16,7 @@ err = Console(stderr=True)
 users_app = typer.Typer(help="用户管理：新增、列出、修改密码。", no_args_is_help=True)
 report_app = typer.Typer(help="生成报告：年度高新区评价报告、目标通报（Word / PDF）。", no_args_is_help=True)
 
-def _fail(msg: str, code: int = 1):
-    err.print(f"[red]错误：[/red]{msg}")
-    raise typer.Exit(code)
+from gaoxin.cli.shell import fail as _fail, service_errors, session as _session
 
 
 def _secret_key() -> str:
@@ -40,23 +38,20 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="监听地址（�
     """启动网页平台和 REST 接口（接口文档位于 /api/docs）。"""
     import uvicorn
     from gaoxin.auth.users import ensure_admin
-    from gaoxin.store.db import session_scope
-    from gaoxin.store.migrate import init_database
     from gaoxin.paths import database_url as default_url
-    from gaoxin.web.app import create_app
+    from gaoxin.services.db import init_database
+    from gaoxin.web.app import create_app  # the one command that starts the web shell
 
     url = database_url or default_url()
-    try:
+    with service_errors():
         init_database(url)
-    except Exception as exc:  # noqa: BLE001 - show a message, not a traceback
-        _fail(f"无法打开数据库 {url}：{exc}")
     if demo:
         from gaoxin.demo import build_demo, has_demo
-        with session_scope(url) as s:
+        with _session(url) as s:
             if not has_demo(s):
                 console.print("正在生成示例数据（首次约需一两分钟）…")
                 build_demo(s)
-    with session_scope(url) as s:
+    with _session(url) as s:
         password = ensure_admin(s)
     if password:
         console.print(f"[bold]已创建管理员账号[/bold] admin，初始密码：[bold red]{password}[/bold red]"
@@ -77,22 +72,28 @@ def _warm_matching(url: str, report_every: float = 30.0) -> None:
 
     def run():
         try:
-            from gaoxin.store.db import session_scope
-            from gaoxin.web import engines, match_build
+            from gaoxin.services import matching as mt
+            from gaoxin.services.db import session_scope
             with session_scope(url) as s:
-                snap = engines.match_status(s, wait=0)
+                snap = mt.status(s, wait=0)
                 key_url = str(s.get_bind().url)
-            st = match_build.status_for(key_url)
-            while snap["state"] == match_build.BUILDING and not st.wait(report_every):
+            st = mt.status_for(key_url)
+            said_serving = False
+            while snap["state"] == mt.BUILDING and not st.wait(report_every):
                 snap = st.snapshot()
+                if snap["serving"] and not said_serving:
+                    said_serving = True
+                    console.print(f"成果对接已可使用（{snap['mode_label']}），文本向量在后台计算")
                 console.print(snap["text"])
             snap = st.snapshot()
-            if snap["state"] == match_build.ERROR:
+            if snap["state"] == mt.ERROR:
                 err.print(snap["text"])
             else:
                 console.print("成果对接索引已就绪")
-        except Exception as exc:  # noqa: BLE001 - the page reports errors itself
-            err.print(f"成果对接索引未能建立：{exc}")
+        except Exception:  # noqa: BLE001 - a background thread's boundary: logged, said, the page retries
+            import logging
+            logging.getLogger("gaoxin.cli").exception("成果对接索引预热失败")
+            err.print("成果对接索引未能在启动时预先建立（详细信息已记入服务日志）；打开“成果对接”页面时会重新建立")
     threading.Thread(target=run, daemon=True, name="gaoxin-match-warm").start()
 
 
@@ -102,27 +103,23 @@ def users_add(username: str = typer.Argument(..., help="用户名"),
               zone: list[str] = typer.Option([], "--zone", help="高新区代码（高新区用户必填，可多次指定）"),
               name: str = typer.Option("", "--name", help="姓名"),
               password: Optional[str] = typer.Option(None, "--password", help="密码（不填则交互输入）")):
-    from gaoxin.auth.users import UserError, create_user
-    from gaoxin.store.db import session_scope
+    from gaoxin.services.scope import CONSOLE
+    from gaoxin.services.users import add_user
     pw = password or typer.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
-    try:
-        with session_scope() as s:
-            create_user(s, username, pw, role, name, zone, by="cli")
-    except UserError as exc:
-        _fail(str(exc))
+    with _session() as s:
+        add_user(s, CONSOLE, username, pw, role, name, zone)
     console.print(f"已创建用户 {username}")
 
 
 @users_app.command("list", help="列出用户。")
 def users_list():
-    from gaoxin.auth.roles import ROLE_LABELS
-    from gaoxin.auth.users import list_users
-    from gaoxin.store.db import session_scope
-    with session_scope() as s:
-        rows = list_users(s)
+    from gaoxin.services.scope import CONSOLE
+    from gaoxin.services.users import users
+    with _session() as s:
+        rows = users(s, CONSOLE)
     t = Table("用户名", "姓名", "角色", "所属高新区", "状态")
     for r in rows:
-        t.add_row(r["username"], r["display_name"], ROLE_LABELS.get(r["role"], r["role"]), "、".join(r["zones"]),
+        t.add_row(r["username"], r["display_name"], r["role_label"], "、".join(r["zones"]),
                   "启用" if r["active"] else "停用")
     console.print(t)
 
@@ -130,14 +127,11 @@ def users_list():
 @users_app.command("passwd", help="修改用户密码。")
 def users_passwd(username: str = typer.Argument(..., help="用户名"),
                  password: Optional[str] = typer.Option(None, "--password", help="新密码（不填则交互输入）")):
-    from gaoxin.auth.users import UserError, set_password
-    from gaoxin.store.db import session_scope
+    from gaoxin.services.scope import CONSOLE
+    from gaoxin.services.users import change_user
     pw = password or typer.prompt("新密码", hide_input=True, confirmation_prompt="再次输入新密码")
-    try:
-        with session_scope() as s:
-            set_password(s, username, pw, by="cli")
-    except UserError as exc:
-        _fail(str(exc))
+    with _session() as s:
+        change_user(s, CONSOLE, username, password=pw)
     console.print(f"已修改用户 {username} 的密码")
 
 
@@ -146,8 +140,7 @@ def users_unlock(username: Optional[str] = typer.Argument(None, help="要解锁�
                  address: Optional[str] = typer.Option(None, "--address", help="要解锁的客户端网络地址")):
     from gaoxin.auth.throttle import locked
     from gaoxin.services.users import unlock
-    from gaoxin.store.db import session_scope
-    with session_scope() as s:
+    with _session() as s:
         if username or address:
             n = unlock(s, username, address, by="cli")
             console.print(f"已解除锁定：{'、'.join(x for x in (username, address) if x)}" if n else
@@ -175,17 +168,12 @@ def _fmt_of(out: Path, allowed: tuple[str, ...]) -> str:
 @report_app.command("zone-evaluation", help="生成年度高新区评价报告（.docx 或 .pdf）。")
 def report_zone_evaluation(year: int = typer.Option(..., "--year", help="评价年度"),
                            out: Path = typer.Option(..., "--out", help="输出文件 F.docx 或 F.pdf")):
-    from fastapi import HTTPException
-    from gaoxin.store.db import session_scope
-    from gaoxin.web import engines
+    from gaoxin.services.reports import zone_evaluation_report
+    from gaoxin.services.scope import CONSOLE
     fmt = _fmt_of(out, ("docx", "pdf"))
-    with console.status("正在计算评价结果并生成报告…"):
-        try:
-            with session_scope() as s:
-                content, _, _ = engines.zone_evaluation_report(s, year, fmt)
-        except HTTPException as exc:
-            _fail(str(exc.detail))
-    out.write_bytes(content)
+    with console.status("正在计算评价结果并生成报告…"), _session() as s:
+        doc = zone_evaluation_report(s, CONSOLE, year, fmt)
+    out.write_bytes(doc.content)
     console.print(f"已生成：{out}")
 
 
@@ -193,17 +181,12 @@ def report_zone_evaluation(year: int = typer.Option(..., "--year", help="评价�
 def report_circular(target: Optional[str] = typer.Option(None, "--target", help="目标编号或规划编号（不填为全部目标）"),
                     as_of: int = typer.Option(..., "--as-of", help="截至年度"),
                     out: Path = typer.Option(..., "--out", help="输出文件 F.docx / F.pdf / F.xlsx")):
-    from fastapi import HTTPException
-    from gaoxin.store.db import session_scope
-    from gaoxin.web import engines
+    from gaoxin.services.reports import circular_report
+    from gaoxin.services.scope import CONSOLE
     fmt = _fmt_of(out, ("docx", "pdf", "xlsx"))
-    with console.status("正在生成通报…"):
-        try:
-            with session_scope() as s:
-                content, _, _ = engines.circular_report(s, target, as_of, fmt)
-        except HTTPException as exc:
-            _fail(str(exc.detail))
-    out.write_bytes(content)
+    with console.status("正在生成通报…"), _session() as s:
+        doc = circular_report(s, CONSOLE, target, as_of, fmt)
+    out.write_bytes(doc.content)
     console.print(f"已生成：{out}")
 
 

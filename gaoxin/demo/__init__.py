@@ -52,6 +52,8 @@ def clear_demo(session: Session) -> None:
     """Delete every demo row (real rows untouched)."""
     for model in DEMO_MODELS:
         session.execute(delete(model).where(model.is_demo.is_(True)))
+    from gaoxin.demo.registries import clear as clear_registries  # registries (issue 16)
+    clear_registries(session)
     session.execute(delete(ImportBatch).where(ImportBatch.is_demo.is_(True)))
     session.flush()
 
@@ -129,17 +131,10 @@ def build_demo(session: Session, seed: int = DEFAULT_SEED, progress: Callable[[s
         tobs = tobs[tobs["_merge"] == "left_only"].drop(columns="_merge")
     static = annual = None
     if n_enterprises:
-        try:
-            from gaoxin.demo.enterprises import generate_enterprises
-            static, annual = generate_enterprises(n=n_enterprises, seed=seed)
-        except ImportError:
-            summary.skipped.append("企业")
-    texts: dict[str, pd.DataFrame] = {}
-    try:
-        from gaoxin.demo.texts import generate_texts
-        texts = generate_texts(seed=seed, n_results=n_results, n_demands=n_demands)
-    except ImportError:
-        summary.skipped.append("成果、需求、政策")
+        from gaoxin.demo.enterprises import generate_enterprises
+        static, annual = generate_enterprises(n=n_enterprises, seed=seed)
+    from gaoxin.demo.texts import generate_texts
+    texts: dict[str, pd.DataFrame] = generate_texts(seed=seed, n_results=n_results, n_demands=n_demands)
 
     ent_records: list[dict] = []
     if static is not None:
@@ -181,6 +176,8 @@ def build_demo(session: Session, seed: int = DEFAULT_SEED, progress: Callable[[s
         if kind in text_records:
             setattr(summary, attr, _insert_new(session, model, text_records[kind], ["code"], stage({
                 "results": "高校成果", "demands": "企业需求", "policies": "政策"}[kind])))
+    from gaoxin.demo.registries import build as build_registries  # registries (issue 16)
+    summary.registries = build_registries(session, seed, batch.id)
     batch.rows = total
     session.flush()
     return summary

@@ -24,7 +24,6 @@ _FALLBACK_ZONES = [  # (code, short name used in enterprise names, county adcode
     ("chenzhou", "郴州", "431002"), ("huaihua", "怀化", "431202"), ("ningxiang", "宁乡", "430182"),
     ("liuyang", "浏阳", "430181"), ("xiangtan-xiangtan", "湘潭", "430321"), ("loudi", "娄底", "431302"),
 ]
-_FALLBACK_INDUSTRIES = [f"SEI0{i}" for i in range(1, 10)]  # codes of gaoxin/reference/industries.yaml
 _INDUSTRY_WORDS = {  # name fragments per industry position (same order as the nine industries of seed 002)
     0: ["智能装备", "精密机械", "重工", "数控", "轨道装备"],
     1: ["新材料", "先进陶瓷", "合金材料", "碳材料", "复合材料"],
@@ -59,17 +58,9 @@ def _zones() -> pd.DataFrame:
 
 
 def _industries() -> list[str]:
-    try:
-        from gaoxin.reference import load_industries  # type: ignore
-        ind = load_industries()
-        if isinstance(ind, dict):
-            ind = ind.get("industries", ind)
-        codes = [i["code"] if isinstance(i, dict) else str(i) for i in (ind.values() if isinstance(ind, dict) else ind)]
-        if len(codes) >= 9:
-            return codes[:9]
-    except Exception:  # noqa: BLE001
-        pass
-    return list(_FALLBACK_INDUSTRIES)
+    """Codes of the nine 战略性新兴产业, from the one industry list (gaoxin/reference/industries.yaml)."""
+    from gaoxin.reference import load_industries
+    return [i["code"] for i in load_industries()]
 
 
 def _new_tracks() -> list[str]:
@@ -210,8 +201,12 @@ def generate_wide(n: int = 20000, seed: int = 20261122, as_of_year: int = AS_OF_
 
     # a few percent of annual values missing at random → "cannot tell" judgements
     for code in F.ANNUAL_CODES:
+        if code == "total_income":  # drawn below without the random stream, which stays as it was
+            continue
         a = cols[code]
         a[rng.random(a.shape) < 0.015] = np.nan
+    # 总收入 (收入总额 − 不征税收入): the demo enterprises have no other income, so it equals 营业收入
+    cols["total_income"] = cols["revenue"].copy()
 
     data: dict[str, object] = {
         "credit_code": credit_codes(county, serial),
@@ -272,6 +267,14 @@ def generate_wide(n: int = 20000, seed: int = 20261122, as_of_year: int = AS_OF_
         v = np.asarray(s[code], dtype=object if np.asarray(s[code]).dtype == bool else float).copy()
         v[rng.random(n) < 0.03] = None if v.dtype == object else np.nan
         s[code] = v
+
+    # facts added for issue 15, derived without the random stream (which stays as it was):
+    # 参与编制标准 only where 主导制定 (leading implies taking part); no Ⅱ类 item used in an earlier
+    # 高企 recognition; 新经济领域 = 新一代信息技术 (SEI04); no national contest prize
+    s["joined_standard"] = np.asarray(s["led_standard"], dtype=bool).copy()
+    s["ip_class2_used"] = np.zeros(n)
+    s["new_economy"] = np.asarray([v == "SEI04" for v in data["industry"]], dtype=bool)
+    s["contest_top_award"] = np.zeros(n, dtype=bool)
 
     frame = pd.DataFrame(data)
     for code in F.ANNUAL_CODES:

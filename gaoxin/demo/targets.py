@@ -183,6 +183,14 @@ def target_actuals(targets: list[dict], parts: pd.DataFrame, seed: int,
         member_values = []
         for (ut, uc), g in tp.groupby(["unit_type", "unit_code"], sort=True):
             pace = _pace(r)
+            if members and t["kind"] == "growth":
+                # 每个高新区年均增长 g %: each member zone's own level (level_unit, e.g. 亿元) growing at g × pace
+                v = r.uniform(2.0, 30.0) * (1 + _rate(t, pace)) ** np.clip(_time(years, y0, ty), 0, None)
+                v = _finish(t, v * np.exp(r.normal(0, 0.01, len(years))))
+                keep = r.random(len(years)) >= MISSING_RATE
+                keep[years == y0] = True
+                rows.append(_frame(ut, uc, t, years, v, keep))
+                continue
             if members:
                 # each member zone's level from a low start towards the required value at its pace
                 need = float(g["value"].iloc[0])

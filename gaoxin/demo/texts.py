@@ -17,13 +17,8 @@ import pandas as pd
 
 from gaoxin.credit_code import make_credit_code, org_check_char
 
-# Fallback industry codes, in the order seed 002 lists the nine industries; replaced by
-# gaoxin.reference.load_industries() codes (matched by name) when that loader exists.
-INDUSTRIES = [
-    ("SEI01", "高端装备"), ("SEI02", "新材料"), ("SEI03", "航空航天"), ("SEI04", "新一代信息技术"),
-    ("SEI05", "生物"), ("SEI06", "节能环保"), ("SEI07", "新能源及智能网联汽车"), ("SEI08", "新兴服务业"),
-    ("SEI09", "未来产业"),
-]
+# The nine 战略性新兴产业 of seed 002 are listed once, in gaoxin/reference/industries.yaml; the topic
+# tables below are keyed by their names.
 
 # topic = "result core | technical terms | application object | demand wording of the need"
 TOPICS: dict[str, list[str]] = {
@@ -169,19 +164,9 @@ SHORT_NEEDS = ["降本增效", "性能提升", "国产替代", "工艺改进", "
 
 
 def _industry_codes() -> dict[str, str]:
-    """Industry name → code, from the reference taxonomy when it exists (codes must agree with it)."""
-    codes = {name: code for code, name in INDUSTRIES}
-    try:
-        from gaoxin.reference import load_industries  # written by the reference engineer
-        for item in load_industries():
-            rec = item if isinstance(item, dict) else vars(item)
-            name, code = rec.get("name"), rec.get("code")
-            for key in list(codes):
-                if name and code and (name == key or name.startswith(key) or key.startswith(name)):
-                    codes[key] = code
-    except Exception:  # reference data not there yet: keep the seed-order fallback codes
-        pass
-    return codes
+    """Industry name → code, from the one industry list (gaoxin/reference/industries.yaml)."""
+    from gaoxin.reference import load_industries
+    return {item["name"]: item["code"] for item in load_industries()}
 
 
 def _zones_by_city() -> dict[str, list[str]]:

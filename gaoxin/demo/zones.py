@@ -64,6 +64,27 @@ NAME_PROFILES = (
     ("高新技术企业数", "count", 120.0, 0.10),
 )
 
+# Checked before the unit rule: names of the national 2021 system (国科发火〔2021〕106号) whose
+# magnitude the generic rules would get wrong (a % that is a growth rate, an intensity, a small share).
+# Synthetic magnitudes for demo data only, like NAME_PROFILES.
+NAME_FIRST = (
+    ("增长率", "growth", 8.0, 0.0),
+    ("综合能耗", "rate", 0.35, -0.03),                        # 吨标准煤/万元
+    ("每千万研发经费", "rate", 4.0, 0.03),                    # 件 per 千万元 of R&D
+    ("每100亿元营业收入", "rate", 300.0, 0.04),               # 件 per 100 亿元 of sales
+    ("且营业收入超5亿元的企业数", "count", 3.0, 0.08),
+    ("净增营业收入", "amount", 60.0, 0.09),                   # 亿元
+    ("净增从业人员数", "rate", 0.4, 0.05),                    # 万人
+    ("净增高新技术企业数", "count", 40.0, 0.08),
+    ("企业利润率", "ratio", 7.0, 0.0),
+    ("企业增加值率", "ratio", 22.0, 0.0),
+    ("研发经费内部支出占营业收入比例", "ratio", 3.0, 0.02),
+    ("研发人员全时当量数占比", "ratio", 6.0, 0.02),
+    ("外籍常驻人员和留学归国人员占比", "ratio", 1.0, 0.03),
+    ("内资控股企业数", "count", 8.0, 0.08),
+    ("占所在城市GDP比例", "ratio", 20.0, 0.01),
+)
+
 # per shape: (loading on size (log), loading on the theme factor, indicator-specific sd), on the log
 # scale for positive shapes; chosen so that siblings correlate ≈0.3–0.7
 LOADINGS = {"count": (0.55, 0.35, 0.50), "amount": (0.7, 0.35, 0.50), "rate": (0.1, 0.28, 0.30),
@@ -79,6 +100,9 @@ def indicator_profile(leaf: dict) -> tuple[str, float, float]:
     st = str(leaf.get("source_type", ""))
     if st in ("调查", "定性") or "评价" in name or "状况" in name:
         return "score", 72.0, 0.01
+    for word, shape, typical, drift in NAME_FIRST:
+        if word in name:
+            return shape, typical, drift
     if str(leaf.get("unit") or "") == "%":
         return "ratio", 35.0, 0.02
     for word, shape, typical, drift in NAME_PROFILES:

@@ -26,6 +26,10 @@ class Quantity:
 
 
 REGISTRY: dict[str, Quantity] = {}
+# Quantities known only within a range for some enterprises: code → (fn(q) → (lo, hi), what the range means).
+# Where the range is a point the value is exact; the rules compare the range (PASS only if the whole
+# range passes, FAIL only if the whole range fails, else UNKNOWN).
+RANGES: dict[str, tuple[Callable[["Quantities"], tuple[np.ndarray, np.ndarray]], str]] = {}
 
 
 def quantity(code: str, name: str, unit: str | None = None, amount_base: str | None = None):
@@ -48,12 +52,25 @@ def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 class Quantities:
     """Lazy, cached column computations over one wide enterprise frame."""
 
-    def __init__(self, frame: pd.DataFrame, as_of_year: int, settings: dict | None = None):
+    def __init__(self, frame: pd.DataFrame, as_of_year: int, settings: dict | None = None,
+                 as_of_date: date | None = None):
         self.frame = frame
         self.n = len(frame)
         self.as_of_year = int(as_of_year)
-        self.settings = settings or {}
+        if settings is None:  # the shared settings of gaoxin/reference/rules/index.yaml
+            from gaoxin.enterprise.rules import load_rules
+            settings = load_rules().settings
+        self.settings = settings
+        # the judging date (申报日): ages are counted to it; default the end of the data year
+        self.as_of_date = pd.Timestamp(as_of_date) if as_of_date is not None else pd.Timestamp(date(self.as_of_year, 12, 31))
         self._cache: dict[str, np.ndarray] = {}
+
+    def setting(self, key: str):
+        """A setting of index.yaml; every policy number lives there, none falls back to a code default."""
+        if key not in self.settings:
+            from gaoxin.enterprise.rules import RuleError
+            raise RuleError(f"规则索引文件 index.yaml 的 settings 缺少“{key}”")
+        return self.settings[key]
 
     # raw access -------------------------------------------------------------------------------
     def col(self, name: str) -> np.ndarray:
@@ -123,17 +140,16 @@ def growth_hte(q: Quantities, y0: np.ndarray, y1: np.ndarray, y2: np.ndarray) ->
     (returned as rate 0, which bands to 0); fewer than three years of operation → actual period:
     two years → v3/v2 − 1 (setting `two_year_growth`), one year → rate 0 (setting `one_year_growth_zero`).
     """
-    s = q.settings
     op = q.operating_years()
     r3 = 0.5 * (_div(y1, y2) + _div(y0, y1)) - 1.0
     r2 = _div(y0, y1) - 1.0
     out = np.where(y2 == 0, r2, r3)
     out = np.where(y1 == 0, 0.0, out)
     two = op == 2
-    out = np.where(two, r2 if s.get("two_year_growth", "single_period") == "single_period" else np.nan, out)
+    out = np.where(two, r2 if q.setting("two_year_growth") == "single_period" else np.nan, out)
     out = np.where(two & (y1 == 0), 0.0, out)
     one = op <= 1
-    out = np.where(one, 0.0 if s.get("one_year_growth_zero", True) else np.nan, out)
+    out = np.where(one, 0.0 if q.setting("one_year_growth_zero") else np.nan, out)
     # missing inputs among the years that count
     need2 = op >= 3
     miss = np.isnan(y0) | ((op >= 2) & np.isnan(y1)) | (need2 & np.isnan(y2) )
@@ -143,14 +159,13 @@ def growth_hte(q: Quantities, y0: np.ndarray, y1: np.ndarray, y2: np.ndarray) ->
 
 
 # ---------------------------------------------------------------------------------- quantities
-@quantity("age_days", "注册成立天数（截至评价年末）", "天")
+@quantity("age_days", "注册成立天数（截至判定日期，即申报日）", "天")
 def _age_days(q):
     d = pd.to_datetime(q.frame["founded"], errors="coerce") if "founded" in q.frame else pd.Series(pd.NaT, index=q.frame.index)
-    end = pd.Timestamp(date(q.as_of_year, 12, 31))
-    return (end - d).dt.days.to_numpy(dtype=float)
+    return (q.as_of_date - d).dt.days.to_numpy(dtype=float)
 
 
-@quantity("age_years", "成立年限（截至评价年末）", "年")
+@quantity("age_years", "成立年限（截至判定日期）", "年")
 def _age_years(q):
     return q["age_days"] / 365.25
 
@@ -185,9 +200,37 @@ def _rd_dom(q):
     return _div(q.sum_operating("rd_domestic"), q["rd_3y_sum"])
 
 
-@quantity("hitech_revenue_share", "近一年高新技术产品（服务）收入占同期总收入比例", "%", "revenue_y0")
+@quantity("hitech_revenue_share", "近一年高新技术产品（服务）收入占同期总收入比例", "%", "income_base_y0")
 def _hitech(q):
-    return _div(q.y("hitech_revenue", 0), q.y("revenue", 0))
+    return _div(q.y("hitech_revenue", 0), q.y("total_income", 0))
+
+
+def _hitech_range(q):
+    """总收入 (收入总额 − 不征税收入) is at least 营业收入, so without 总收入 the share lies in
+    [0, 高新收入 ÷ 营业收入]: below 60 % even at that bound it fails; otherwise it cannot be told."""
+    exact = q["hitech_revenue_share"]
+    upper = _div(q.y("hitech_revenue", 0), q.y("revenue", 0))
+    gap = np.isnan(exact) & ~np.isnan(upper)
+    lo = np.where(gap, 0.0, exact)
+    hi = np.where(gap, upper, exact)
+    return lo, hi
+
+
+RANGES["hitech_revenue_share"] = (_hitech_range, "缺少总收入：按营业收入算得的比例为上限（总收入不少于营业收入）")
+
+
+@quantity("income_base_y0", "近一年总收入（缺失时以营业收入计，用于估算差额）", "万元")
+def _ti0(q):
+    ti = q.y("total_income", 0)
+    return np.where(np.isnan(ti), q.y("revenue", 0), ti)
+
+
+@quantity("standard_participation", "参与编制国家或行业标准、检测方法、技术规范（主导制定也算参与）", None)
+def _std(q):
+    led, joined = q.col("led_standard"), q.col("joined_standard")
+    out = np.where((led == 1) | (joined == 1), 1.0, np.where((led == 0) & (joined == 0), 0.0, np.nan))
+    # only one of the two recorded and it is 否: the other may still be 是
+    return out
 
 
 @quantity("employees_y0", "职工总数", "人")
@@ -230,7 +273,7 @@ def _sg(q):
 @quantity("hte_valid", "持有有效期内高新技术企业证书", None)
 def _hte_valid(q):
     cy = q.col("hte_cert_year")
-    years = float(q.settings.get("hte_validity_years", 3))
+    years = float(q.setting("hte_validity_years"))
     # no certificate year recorded means no certificate, not "unknown"
     return np.where(np.isnan(cy), 0.0, ((q.as_of_year - cy) < years) & (cy <= q.as_of_year)).astype(float)
 
@@ -311,12 +354,28 @@ def _ta(q):
     return q.y("total_assets", 0)
 
 
-@quantity("strategic_industry", "主导产品属于战略性新兴产业", None)
+def strategic_industry_names() -> dict[str, str]:
+    """Every accepted spelling (code SEI01…, name 高端装备 / 高端装备产业, field names) → industry code, from
+    the nine 战略性新兴产业 of seed 002 (gaoxin/reference/industries.yaml)."""
+    from gaoxin.reference import load_industries, normalize_name
+    out: dict[str, str] = {}
+    for ind in load_industries():
+        for name in (ind["code"], ind["name"], ind["name"] + "产业", *ind.get("fields", [])):
+            out[normalize_name(name)] = ind["code"]
+    return out
+
+
+@quantity("strategic_industry", "主导产品属于战略性新兴产业（种子文件002所列九大产业）", None)
 def _si(q):
     if "industry" not in q.frame:
         return np.full(q.n, np.nan)
+    from gaoxin.reference import normalize_name
+    names = strategic_industry_names()
     ind = q.frame["industry"]
-    return (ind.notna() & (ind.astype(str).str.len() > 0)).to_numpy(dtype=float)
+    blank = ind.isna() | (ind.astype(str).str.strip() == "")
+    uniq = {v: normalize_name(v) in names for v in ind.dropna().unique() if isinstance(v, str)}  # few distinct values
+    hit = ind.map(uniq).eq(True).to_numpy(dtype=bool)
+    return np.where(blank.to_numpy(), np.nan, hit.astype(float))
 
 
 @quantity("revenue_growth", "上年度营业收入增长率", "%")
@@ -363,9 +422,17 @@ def _rdinc1(q):
     return q.y("rd_deductible", 1) - q.y("rd_deductible", 2)
 
 
-@quantity("ip_equiv", "知识产权数量档位（有Ⅰ类记100，否则为Ⅱ类项数）", "项")
+@quantity("ip_class2_usable", "可用于本次高企认定的Ⅱ类知识产权数（以往认定用过的不再计）", "项")
+def _ip2u(q):
+    i2, used = q.col("ip_class2"), q.col("ip_class2_used")
+    never = (np.nan_to_num(q.col("hte_cert_count")) < 1) & np.isnan(q.col("hte_cert_year"))
+    used = np.where(np.isnan(used) & never, 0.0, used)  # never recognised: none used before
+    return np.maximum(i2 - used, 0.0)
+
+
+@quantity("ip_equiv", "知识产权数量档位（有Ⅰ类记100，否则为可用的Ⅱ类项数）", "项")
 def _ipeq(q):
-    i1, i2 = q.col("ip_class1"), q.col("ip_class2")
+    i1, i2 = q.col("ip_class1"), q["ip_class2_usable"]
     out = np.where(i1 >= 1, 100.0, i2)
     return np.where(np.isnan(i1) | ((i1 < 1) & np.isnan(i2)), np.nan, out)
 

@@ -56,10 +56,3 @@ def complete_frame(raw: pd.DataFrame, as_of_year: int | None = None, years_back:
     if as_of_year is not None:
         raw.attrs["as_of_year"] = int(as_of_year)
     return raw
-
-
-def read_enterprise_file(path, as_of_year: int | None = None, sheet: str | int | None = None) -> pd.DataFrame:
-    """Kept for callers of the old name: the file is read by `gaoxin.ingest.enterprise_file` (the one
-    enterprise reader, shared with `gaoxin import`); the core itself reads no files."""
-    from gaoxin.ingest.enterprise_file import read_enterprise_file as _read
-    return _read(path, as_of_year=as_of_year, sheet=sheet)

@@ -3,23 +3,34 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from gaoxin.enterprise.derive import Quantities
-from gaoxin.enterprise.rules import (OP_ZH, PASS, STATUS_NAMES, STATUS_ZH, UNKNOWN, Evaluator, Leaf,
-                                     Node, RuleSet, load_rules)
+from gaoxin.enterprise.rules import (FAIL, OP_ZH, PASS, STATUS_NAMES, STATUS_ZH, UNKNOWN, Evaluator, Leaf,
+                                     Node, RuleError, RuleSet, in_effect, load_rules)
+
+
+NOT_APPLICABLE = "not_applicable"
+NOT_APPLICABLE_ZH = "不适用"
 
 
 @dataclass
 class RungResult:
     rung: dict
-    status: np.ndarray            # int8 FAIL / UNKNOWN / PASS per enterprise
+    status: np.ndarray            # int8 FAIL / UNKNOWN / PASS per enterprise (FAIL where not applicable)
     tree: Node
     leaves: list[Leaf]
     scores: dict                  # score id → ScoreResult
+    applicable: np.ndarray | None = None   # False: a zone's own rule and the enterprise is elsewhere
+    scope_note: str | None = None          # why the rung is not applied to the others
+    effective_note: str | None = None      # the judging date lies outside the rule's effective window
+
+    def applies(self, n: int) -> np.ndarray:
+        return np.ones(n, dtype=bool) if self.applicable is None else self.applicable
 
     @property
     def name(self) -> str:
@@ -59,6 +70,14 @@ class Judgement:
     rungs: list[RungResult]
     quantities: Quantities
     settings: dict = field(default_factory=dict)
+    as_of_date: date | None = None          # the judging date (申报日) ages are counted to
+    as_of_date_basis: str = ""              # why this date: given by the user / today / end of the data year
+    zone_rules: str = "own_zone"            # own_zone | all
+
+    @property
+    def as_of_text(self) -> str:
+        """“判定日期：2025-12-31（评价年度年末）”, stated with every judgement."""
+        return f"判定日期：{self.as_of_date.isoformat()}（{self.as_of_date_basis}）" if self.as_of_date else ""
 
     @property
     def n(self) -> int:
@@ -73,7 +92,7 @@ class Judgement:
         out = {"credit_code": self.frame["credit_code"].to_numpy()}
         names = np.array(["fail", "unknown", "pass"], dtype=object)
         for r in self.rungs:
-            out[r.name] = names[r.status]
+            out[r.name] = np.where(r.applies(self.n), names[r.status], NOT_APPLICABLE)
         return pd.DataFrame(out)
 
     @property
@@ -108,7 +127,7 @@ class Judgement:
 
     @cached_property
     def _validity(self) -> pd.DataFrame:
-        years = int(self.rules.settings.get("hte_validity_years", 3))
+        years = int(self.quantities.setting("hte_validity_years"))
         cy = self.quantities.col("hte_cert_year")
         until = cy + years - 1                    # a certificate issued in year Y covers Y … Y+2
         return pd.DataFrame({
@@ -143,14 +162,22 @@ class Judgement:
             lf = node.leaf
             t = lf.threshold[i] if isinstance(lf.threshold, np.ndarray) else lf.threshold
             lo, hi = float(lf.value_lo[i]), float(lf.value_hi[i])
+            if lf.op == "==":
+                text = f"{_fmt(lo, lf.unit)}（要求：{_fmt(t, lf.unit)}）"
+            elif lo == hi:
+                text = f"{_fmt(lo, lf.unit)} {OP_ZH[lf.op]} {_fmt(t, lf.unit)}"
+            elif lf.range_note:  # a quantity known only within a range (e.g. 总收入 missing)
+                text = f"{_fmt(lo, lf.unit)}–{_fmt(hi, lf.unit)} {OP_ZH[lf.op]} {_fmt(t, lf.unit)}（{lf.range_note}）"
+            else:
+                text = f"{lo:g}–{hi:g}分（评分区间：专家在各档内取值，缺失项按0至满分计） {OP_ZH[lf.op]} {t:g}分"
+            if lf.blank_filled is not None and bool(lf.blank_filled[i]):
+                text += f"（{lf.blank_note}）"
             d = {
                 "id": lf.id, "name": lf.name, "status": STATUS_NAMES[st], "status_zh": STATUS_ZH[st],
                 "value": None if math.isnan(lo) else (lo if not math.isinf(lo) else None),
                 "threshold": None if (isinstance(t, float) and math.isnan(t)) else float(t),
                 "op": lf.op, "unit": lf.unit, "source": lf.source,
-                "text": (f"{_fmt(lo, lf.unit)}（要求：{_fmt(t, lf.unit)}）" if lf.op == "==" else
-                         f"{_fmt(lo, lf.unit)} {OP_ZH[lf.op]} {_fmt(t, lf.unit)}" if lo == hi else
-                         f"{lo:g}–{hi:g}分（评分区间：专家在各档内取值，缺失项按0至满分计） {OP_ZH[lf.op]} {t:g}分"),
+                "text": text,
             }
             if lo != hi and not (math.isnan(lo) or math.isnan(hi)):
                 d["value_range"] = [lo, hi]
@@ -168,6 +195,9 @@ class Judgement:
             "credit_code": row["credit_code"],
             "name": row.get("name"),
             "as_of_year": self.as_of_year,
+            "as_of_date": self.as_of_date.isoformat() if self.as_of_date else None,
+            "as_of_date_basis": self.as_of_date_basis,
+            "as_of_text": self.as_of_text,
             "rung": self.highest_rung[i],
             "is_demo": bool(row.get("is_demo", False)),
             "judgements": {},
@@ -177,14 +207,20 @@ class Judgement:
                  "held": bool(self.held(r)[i]),
                  "source": r.rung["source"], "document": r.rung.get("document"),
                  "conditions": [self._node_dict(c, i) for c in r.tree.children] if r.tree.kind != "leaf" else [self._node_dict(r.tree, i)]}
+            if not r.applies(self.n)[i]:
+                d.update(status=NOT_APPLICABLE, status_zh=NOT_APPLICABLE_ZH, applicable=False, reason=r.scope_note)
+            if r.effective_note:
+                d["effective_note"] = r.effective_note
+            # what the rule requires but the platform does not check, each with its reason (always listed)
+            d["not_checked"] = [dict(x) for x in r.rung.get("not_checked") or []]
+            if r.rung.get("notes"):
+                d["notes"] = list(r.rung["notes"])
             if r.scores:
                 # experts pick within each band: the range is the result, the midpoint only a self-assessment aid
                 d["scores"] = {sid: {"min": float(s.lo[i]), "max": float(s.hi[i]),
                                      "estimate": float((s.lo[i] + s.hi[i]) / 2),
                                      "parts": {pid: [float(v[0][i]), float(v[1][i])] for pid, v in s.parts.items()}}
                                for sid, s in r.scores.items()}
-            if r.rung.get("not_checked"):
-                d["not_checked"] = r.rung["not_checked"]
             out["judgements"][r.name] = d
         v = self._validity.iloc[i]
         if not math.isnan(v["hte_cert_year"]):
@@ -222,7 +258,8 @@ class Judgement:
             for lf in r.leaves:
                 t = lf.threshold if isinstance(lf.threshold, np.ndarray) else np.full(n, lf.threshold)
                 leaves.append((lf, names[lf.status[:n]].tolist(), clean(lf.value_lo), clean(lf.value_hi), clean(t)))
-            cols.append((r.name, names[r.status[:n]].tolist(), leaves, self.held(r)[:n].tolist()))
+            st_names = np.where(r.applies(self.n)[:n], names[r.status[:n]], NOT_APPLICABLE)
+            cols.append((r.name, st_names.tolist(), leaves, self.held(r)[:n].tolist()))
         codes = self.frame["credit_code"].to_numpy()[:n].tolist()
         ent_names = self.frame["name"].to_numpy()[:n].tolist() if "name" in self.frame else [None] * n
         highest = self.highest_rung[:n].tolist()
@@ -243,17 +280,81 @@ class Judgement:
         return out
 
 
-def judge(frame: pd.DataFrame, rules: RuleSet | None = None, as_of: int | None = None) -> Judgement:
-    """Judge every enterprise of the wide `frame` on every rung (vectorised; NaN → unknown)."""
+def default_as_of_date(as_of_year: int, today: date | None = None) -> tuple[date, str]:
+    """The judging date when none is given (index.yaml settings.as_of_date): today for a live judgement
+    (the data year is the latest closed year or later: applications are made now), the end of the data
+    year for a retrospective one. Returns (date, the reason in Chinese)."""
+    today = today or date.today()
+    if int(as_of_year) >= today.year - 1:
+        return today, "当前日期，按最新数据年度判定"
+    return date(int(as_of_year), 12, 31), "评价年度年末，回顾以往年度"
+
+
+def _zone_mask(frame: pd.DataFrame, scope: dict) -> np.ndarray:
+    """Enterprises a zone's own rule applies to: registered in one of its zones or counties. An
+    enterprise whose zone and county are both blank cannot be placed, so the rule is applied to it."""
+    n = len(frame)
+    blank = pd.Series([None] * n, index=frame.index, dtype=object)
+    z = frame["zone_code"] if "zone_code" in frame else blank
+    c = (frame["county_code"] if "county_code" in frame else blank).astype("string")
+    in_zone = z.isin(list(scope.get("zones") or ())).to_numpy(dtype=bool)
+    counties = tuple(str(x) for x in scope.get("counties") or ())
+    in_county = c.str.startswith(counties).fillna(False).to_numpy(dtype=bool) if counties else np.zeros(n, bool)
+    z_blank = (z.isna() | (z.astype("string").str.strip() == "")).fillna(True).to_numpy(dtype=bool)
+    c_blank = (c.isna() | (c.str.strip() == "")).fillna(True).to_numpy(dtype=bool)
+    unknown = z_blank & c_blank
+    return in_zone | in_county | unknown
+
+
+def judge(frame: pd.DataFrame, rules: RuleSet | None = None, as_of: int | None = None,
+          as_of_date: date | str | None = None, zone_rules: str | None = None) -> Judgement:
+    """Judge every enterprise of the wide `frame` on every rung (vectorised; NaN → unknown).
+
+    `as_of_date` is the judging date (申报日): ages are counted to it and each rung's version is the
+    one in effect on it; default (None): the end of the data year, or pass `default_as_of_date(year)`
+    for a live judgement. `zone_rules`: "own_zone" (default, index.yaml settings.zone_rules) applies a
+    zone's own rule (a rung file with `zone_scope`, e.g. 长沙高新区's 瞪羚) only to that zone's
+    enterprises — the others get 不适用; "all" applies it to every enterprise.
+    """
     rules = rules or load_rules()
     if as_of is None:
         as_of = int(frame.attrs.get("as_of_year", pd.Timestamp.now().year - 1))
-    q = Quantities(frame, as_of, rules.settings)
+    if as_of_date is None:
+        on, basis = date(int(as_of), 12, 31), "评价年度年末"
+    elif isinstance(as_of_date, tuple):  # (date, basis) from default_as_of_date
+        on, basis = as_of_date
+    else:
+        try:
+            on = as_of_date if isinstance(as_of_date, date) else date.fromisoformat(str(as_of_date))
+        except ValueError as exc:
+            raise RuleError(f"判定日期“{as_of_date}”无效，应写成 YYYY-MM-DD，例如 2025-06-30") from exc
+        basis = "指定日期"
+    if zone_rules is None:
+        if "zone_rules" not in rules.settings:
+            raise RuleError("规则索引文件 index.yaml 的 settings 缺少“zone_rules”（本区规则的适用范围）")
+        zone_rules = rules.settings["zone_rules"]
+    if zone_rules not in ("own_zone", "all"):
+        raise RuleError(f"本区规则的适用范围“{zone_rules}”无效，应为 own_zone（只判定本区企业）或 all（判定全部企业）")
+    rules = rules.at(on)
+    q = Quantities(frame, as_of, rules.settings, as_of_date=on)
     results = []
     for rung in rules.rungs:
         ev = Evaluator(q, rung)
         tree = ev.node(rung["conditions"])
         if tree is None:  # every threshold of the rung is an empty setting: nothing can be decided
             tree = Node("all", None, np.full(q.n, UNKNOWN, dtype=np.int8), [])
-        results.append(RungResult(rung, tree.status, tree, ev.leaves, ev.scores))
-    return Judgement(frame, int(as_of), rules, results, q, rules.settings)
+        status = tree.status
+        applicable, scope_note = None, None
+        scope = rung.get("zone_scope")
+        if scope and zone_rules == "own_zone":
+            applicable = _zone_mask(frame, scope)
+            status = np.where(applicable, status, FAIL).astype(np.int8)
+            scope_note = (f"本规则为{scope.get('name', '所列园区')}的规则，只适用于该区企业"
+                          "（如需对其他园区企业参照判定，可选择“各园区规则适用于全部企业”）")
+        eff_note = None
+        if not in_effect(rung, on):
+            eff = rung.get("effective") or {}
+            eff_note = (f"判定日期 {on.isoformat()} 不在本规则的施行期内（{eff.get('from') or '未注明'} 至 "
+                        f"{eff.get('to') or '今'}）：结果仅供参考")
+        results.append(RungResult(rung, status, tree, ev.leaves, ev.scores, applicable, scope_note, eff_note))
+    return Judgement(frame, int(as_of), rules, results, q, rules.settings, on, basis, zone_rules)

@@ -33,6 +33,12 @@ def load_points_model(path: str | None = None) -> dict:
     for ind in model["indicators"]:
         if ind["group"] not in groups:
             raise RuleError(f"积分模型 {p.name}：指标 {ind['code']} 的分组“{ind['group']}”未定义")
+        if "weight" not in ind:
+            raise RuleError(f"积分模型 {p.name}：指标 {ind['code']} 缺少权重 weight")
+    # every setting of the model is in the file: the code assumes no default
+    for key in ("min_peer_group_size", "missing_as_percentile", "scale"):
+        if key not in model:
+            raise RuleError(f"积分模型 {p.name} 缺少设置“{key}”")
     return model
 
 
@@ -115,10 +121,10 @@ def innovation_points(frame: pd.DataFrame, model: dict | None = None, as_of: int
     for k in keys:
         peer = peer + "|" + pd.Series(k, dtype=object)
     # small peer groups fall back to the stage, then to all enterprises: a percentile needs peers
-    min_size = model.get("min_peer_group_size", 1)
+    min_size = model["min_peer_group_size"]
     peer = peer.where(peer.map(peer.value_counts()) >= min_size, pd.Series(stage, dtype=object))
     peer = peer.where(peer.map(peer.value_counts()) >= min_size, "全部")
-    missing_as = float(model.get("missing_as_percentile", 0.0))
+    missing_as = float(model["missing_as_percentile"])
     gcodes, guniq = pd.factorize(peer)
     ng = len(guniq)
 
@@ -129,16 +135,16 @@ def innovation_points(frame: pd.DataFrame, model: dict | None = None, as_of: int
     out["stage"] = stage
     out["stage_name"] = pd.Series(stage).map(stage_names).to_numpy()
     out["peer_group"] = peer.to_numpy()
-    scale = float(model.get("scale", 1000))
+    scale = float(model["scale"])
     total = np.zeros(q.n)
     for g in model["groups"]:
         inds = [i for i in model["indicators"] if i["group"] == g["code"]]
-        wsum = sum(float(i.get("weight", 1)) for i in inds)
+        wsum = sum(float(i["weight"]) for i in inds)
         gscore = np.zeros(q.n)
         for ind in inds:
             pct = _percentile(q[ind["code"]], gcodes, ng, missing_as)
             out[f"pct_{ind['code']}"] = pct
-            gscore += float(ind.get("weight", 1)) / wsum * pct
+            gscore += float(ind["weight"]) / wsum * pct
         gw = pd.Series(stage).map(g["weight"]).to_numpy(dtype=float)
         pts = scale * gw * gscore
         out[f"group_{g['code']}"] = pts

@@ -1,6 +1,6 @@
 """Cultivation pool (培育库): enterprises close to a rung, ranked by how little they lack.
 
-Seed 003 三(二)2(1) “发现一批、认定一批、发布一批、服务一批”; seed 004 三(一)1 高新技术企业培育库.
+Seed 003 四、（一）2（1） “发现一批、认定一批、发布一批、服务一批”; seed 004 三、（二）1 高新技术企业培育库.
 For each enterprise not (yet) passing a rung, the engine finds the cheapest way through the rule
 tree (for an `any` group, the branch with the fewest failed conditions, then the smallest gap) and
 reports each failed condition's exact gap. A failed veto condition (e.g. a major violation) keeps the
@@ -15,7 +15,7 @@ import pandas as pd
 
 from gaoxin.enterprise.derive import REGISTRY
 from gaoxin.enterprise.judge import Judgement, _fmt
-from gaoxin.enterprise.rules import FAIL, OP_ZH, PASS, STATUS_NAMES, UNKNOWN, Leaf, Node
+from gaoxin.enterprise.rules import FAIL, OP_ZH, PASS, STATUS_NAMES, UNKNOWN, Leaf, Node, RuleError
 
 _BIG = 1e6
 
@@ -101,6 +101,14 @@ def _gaps_for(node: Node, i: int, memo: dict, out: list, unknown: list) -> None:
         _gaps_for(node.children[int(memo[id(node)][i])], i, memo, out, unknown)
 
 
+def _max_failed(j: Judgement) -> int:
+    """The pool's cut-off from index.yaml settings.pool.max_failed_conditions (no code default)."""
+    pool_settings = j.rules.settings.get("pool") or {}
+    if "max_failed_conditions" not in pool_settings:
+        raise RuleError("规则索引文件 index.yaml 的 settings.pool 缺少“max_failed_conditions”（培育库最多差几项条件）")
+    return int(pool_settings["max_failed_conditions"])
+
+
 def pool(j: Judgement, rung: str = "高新技术企业", top: int | None = 100, max_failed: int | None = None,
          include_unknown: bool = False) -> pd.DataFrame:
     """Enterprises not passing `rung` but within `max_failed` failed conditions, closest first.
@@ -113,10 +121,11 @@ def pool(j: Judgement, rung: str = "高新技术企业", top: int | None = 100, 
     """
     r = j.rung(rung)
     if max_failed is None:
-        max_failed = int(j.rules.settings.get("pool", {}).get("max_failed_conditions", 2))
+        max_failed = _max_failed(j)
     memo: dict = {}
     nf, gap, nu = _walk(r.tree, memo)
-    cand = (r.status != PASS) & np.isfinite(gap) & (nf <= max_failed)
+    # a zone's own rule: enterprises of other zones are not candidates for it
+    cand = (r.status != PASS) & np.isfinite(gap) & (nf <= max_failed) & r.applies(j.n)
     if not include_unknown:
         cand &= nf >= 1
     idx = np.flatnonzero(cand)
@@ -142,11 +151,12 @@ def pool(j: Judgement, rung: str = "高新技术企业", top: int | None = 100, 
 def pool_sizes(j: Judgement, max_failed: int | None = None) -> pd.DataFrame:
     """Per rung: passing, in the pool (1..max_failed failed conditions), cannot tell."""
     if max_failed is None:
-        max_failed = int(j.rules.settings.get("pool", {}).get("max_failed_conditions", 2))
+        max_failed = _max_failed(j)
     rows = []
     for r in j.rungs:
         nf, gap, _ = _walk(r.tree, {})
+        ok = r.applies(j.n)
         rows.append({"rung": r.name, "pass": int((r.status == PASS).sum()),
-                     "pool": int(((r.status != PASS) & np.isfinite(gap) & (nf >= 1) & (nf <= max_failed)).sum()),
-                     "unknown": int((r.status == UNKNOWN).sum())})
+                     "pool": int(((r.status != PASS) & np.isfinite(gap) & (nf >= 1) & (nf <= max_failed) & ok).sum()),
+                     "unknown": int(((r.status == UNKNOWN) & ok).sum())})
     return pd.DataFrame(rows)

@@ -12,6 +12,7 @@ Three-valued logic: FAIL = 0, UNKNOWN = 1, PASS = 2; `all` is the minimum, `any`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from gaoxin.enterprise.derive import REGISTRY, Quantities
+from gaoxin.enterprise.derive import RANGES, REGISTRY, Quantities
 
 FAIL, UNKNOWN, PASS = 0, 1, 2
 STATUS_NAMES = {FAIL: "fail", UNKNOWN: "unknown", PASS: "pass"}
@@ -137,6 +138,9 @@ class Leaf:
     veto: bool = False          # a failure here keeps an enterprise out of the cultivation pool
     amount_base: np.ndarray | None = None
     quantity: str | None = None
+    range_note: str | None = None           # what a [lo, hi] value range means (e.g. 总收入缺失)
+    blank_filled: np.ndarray | None = None  # True where a blank yes/no was read as the rule's `blank_as`
+    blank_note: str | None = None
 
 
 @dataclass
@@ -192,6 +196,9 @@ class Evaluator:
         v = self.q[ref]
         qd = REGISTRY.get(ref)
         base = self.q[qd.amount_base] if qd and qd.amount_base else None
+        if ref in RANGES:
+            lo, hi = RANGES[ref][0](self.q)
+            return lo, hi, (qd.unit if qd else None), base, ref
         return v, v, (qd.unit if qd else None), base, ref
 
     def threshold(self, spec: dict):
@@ -228,10 +235,18 @@ class Evaluator:
         if spec.get("threshold") is None and "threshold_bands" not in spec:
             return None  # an unpublished threshold is a setting left empty: the condition is not applied
         lo, hi, unit, base, qcode = self.value(spec["value"])
+        filled = None
+        if spec.get("blank_as") is not None:
+            # a blank yes/no read the same way on every route that says so (index.yaml settings.blank_yes_no)
+            filled = np.isnan(lo) | np.isnan(hi)
+            lo = np.where(filled, float(spec["blank_as"]), lo)
+            hi = np.where(filled, float(spec["blank_as"]), hi)
         t = self.threshold(spec)
         st = _range_status(lo, hi, spec["op"], t)
         leaf = Leaf(spec["id"], spec["name"], spec["op"], spec.get("unit", unit), spec["source"], lo, hi, t, st,
-                    bool(spec.get("veto", False)), base, qcode)
+                    bool(spec.get("veto", False)), base, qcode,
+                    range_note=RANGES[qcode][1] if qcode in RANGES else None, blank_filled=filled,
+                    blank_note=(f"未填报，按“{'是' if spec['blank_as'] else '否'}”计" if filled is not None else None))
         self.leaves.append(leaf)
         return Node("leaf", spec["name"], st, leaf=leaf)
 
@@ -269,7 +284,33 @@ def load_rung(path: Path) -> dict:
             raise RuleError(f"规则文件 {fname} 缺少顶层字段“{key}”")
     scores = {s["id"] for s in data.get("scores", []) or []}
     _check_tree(data["conditions"], "conditions", fname, scores)
+    eff = data["effective"] or {}
+    try:
+        _date(eff.get("from")), _date(eff.get("to"))
+    except (TypeError, ValueError) as exc:
+        raise RuleError(f"规则文件 {fname}：effective 的日期应写成 YYYY-MM-DD") from exc
+    scope = data.get("zone_scope")
+    if scope is not None and not (scope.get("zones") or scope.get("counties")):
+        raise RuleError(f"规则文件 {fname}：zone_scope 应列出 zones（高新区代码）或 counties（县市区代码）")
+    for item in data.get("not_checked") or []:
+        if not isinstance(item, dict) or not item.get("condition") or not item.get("reason"):
+            raise RuleError(f"规则文件 {fname}：not_checked 的每一项应有 condition（未核验的条件）和 reason（原因）")
     return data
+
+
+def _date(v) -> date | None:
+    if v in (None, ""):
+        return None
+    if isinstance(v, date):
+        return v
+    return date.fromisoformat(str(v))
+
+
+def in_effect(rung: dict, on: date) -> bool:
+    """Whether the rung's `effective: {from, to}` window contains the date (open ends count as open)."""
+    eff = rung.get("effective") or {}
+    lo, hi = _date(eff.get("from")), _date(eff.get("to"))
+    return (lo is None or lo <= on) and (hi is None or on <= hi)
 
 
 @dataclass(frozen=True)
@@ -277,6 +318,27 @@ class RuleSet:
     """All rungs in ladder order, plus the shared settings."""
     rungs: tuple[dict, ...]
     settings: dict
+
+    def at(self, on: date) -> "RuleSet":
+        """The rules to judge with on a date: of several files with the same `code`, the one whose
+        `effective` window contains the date (the latest that started before it if none does); a code
+        with one file keeps it (the judgement says when the date lies outside its window)."""
+        by_code: dict[str, list[dict]] = {}
+        for r in self.rungs:
+            by_code.setdefault(r["code"], []).append(r)
+        chosen = []
+        for r in self.rungs:
+            versions = by_code[r["code"]]
+            if len(versions) == 1:
+                chosen.append(r)
+                continue
+            live = [v for v in versions if in_effect(v, on)]
+            started = [v for v in versions if (_date((v.get("effective") or {}).get("from")) or date.min) <= on]
+            pick = (live or sorted(started, key=lambda v: _date((v.get("effective") or {}).get("from")) or date.min)
+                    or versions)[-1]
+            if r is pick:
+                chosen.append(r)
+        return RuleSet(tuple(chosen), self.settings)
 
     def rung(self, name_or_code: str) -> dict:
         def norm(x):  # “小巨人” is typed without its quotation marks on a command line

@@ -17,6 +17,10 @@ import yaml
 from gaoxin.enterprise.derive import Quantities
 from gaoxin.enterprise.rules import RULES_DIR, RuleError
 
+KINDS = ("hte_recognition", "rd_increment", "platform", "institution_rd")
+# kinds whose beneficiary is not an enterprise (在潭高校、科研院所): listed, never computed per enterprise
+NON_ENTERPRISE_KINDS = ("institution_rd",)
+
 COLUMNS = ["credit_code", "name", "zone_code", "county_code", "rule_id", "rule", "payer", "amount",
            "amount_is_upper_bound", "basis", "source"]
 
@@ -30,7 +34,7 @@ def load_subsidy_rules(path: str | None = None) -> dict:
         for key in ("id", "name", "kind", "source", "scope"):
             if key not in r:
                 raise RuleError(f"奖补规则文件 {p.name}：规则 {r.get('id', '?')} 缺少字段“{key}”")
-        if r["kind"] not in ("hte_recognition", "rd_increment", "platform"):
+        if r["kind"] not in KINDS:
             raise RuleError(f"奖补规则文件 {p.name}：规则 {r['id']} 的类型“{r['kind']}”无效")
     return data
 
@@ -51,7 +55,7 @@ def subsidies(frame: pd.DataFrame, rules: dict | None = None, year: int | None =
     county = frame["county_code"].astype(str).to_numpy() if "county_code" in frame else np.full(q.n, "")
     parts = []
     for r in rules["rules"]:
-        if not _in_years(r, year):
+        if not _in_years(r, year) or r["kind"] in NON_ENTERPRISE_KINDS:
             continue
         in_scope = np.char.startswith(county.astype(str), str(r["scope"].get("county_prefix", "")))
         amount = np.zeros(q.n)
@@ -95,6 +99,23 @@ def subsidies(frame: pd.DataFrame, rules: dict | None = None, year: int | None =
     if not parts:
         return pd.DataFrame(columns=COLUMNS)
     return pd.concat(parts, ignore_index=True)[COLUMNS]
+
+
+def amount_text(rule_id: str, rules: dict | None = None) -> str:
+    """The amount of one rule as the document states it (10万元/家, 最高不超过10万元), from subsidies.yaml:
+    the one place an amount is written (the policy library of gaoxin.matching refers to it by id)."""
+    rules = rules or load_subsidy_rules()
+    r = next((x for x in rules["rules"] if x["id"] == rule_id), None)
+    if r is None:
+        raise RuleError(f"奖补规则文件中没有编号为“{rule_id}”的规则")
+
+    def num(v) -> str:
+        return f"{float(v):g}"
+    if r["kind"] in ("hte_recognition", "platform"):
+        return f"{num(r['amount'])}万元/家"
+    if r.get("rate") is None:
+        return f"最高不超过{num(r['cap'])}万元"
+    return f"按增量的{float(r['rate']) * 100:g}%，最高{num(r['cap'])}万元"
 
 
 def subsidy_totals(rows: pd.DataFrame, by: str = "zone_code") -> pd.DataFrame:

@@ -3,8 +3,8 @@
 Facade for the shells (CLI, web pages, reports)::
 
     from gaoxin import index
-    fw = index.load_framework("hunan-provincial-2017")       # name, YAML path or dict
-    spec = index.load_spec({"normalise": {"method": "minmax", "range": [1, 100]}})  # or path/None
+    fw = index.load_framework("hunan-provincial-2017")       # shipped name or dict (files: gaoxin.ingest.index_files)
+    spec = index.load_spec({"normalise": {"method": "minmax", "range": [1, 100]}})  # or None
     res = index.evaluate(fw, frame, spec, years=[2024])      # frame: unit, name, year, <codes…>
     res.scores                    # DataFrame unit × node code (every level), (unit, year) if several years
     res.ranks                     # same shape, 1 = best, ties = min
@@ -15,8 +15,12 @@ Facade for the shells (CLI, web pages, reports)::
     res.cronbach_alpha(node), res.removal_impact(level), res.ranks_within("level"),
     res.correlation_flags(), res.to_dict()   # JSON-ready, with the spec
     res.profile("U1")             # one unit's page (园区画像) as a JSON-ready dict
+    res.stage_tables()            # raw, denominated, imputed, screened, treated, normalised, aggregated
+    res.get_stats("raw"), res.alpha("D1", "raw"), res.pca("D1"), res.correlations_levels(1, 4),
+    res.screening_summary(), res.treatment_table(), res.analyses()   # COINr analyses on any stage
     ua = index.uncertainty(fw, frame, spec, vary, runs=1000, seed=1)
     ua.rank_stats()               # unit, nominal, median, mean, q05, q95
+    ua.notes                      # nodes whose own aggregation a varied aggregation does not reach
     sa = index.sensitivity(fw, frame, spec, vary, n=200, seed=1)
     sa.table                      # input, si, si_low, si_high, st, st_low, st_high
 

@@ -2,7 +2,7 @@
 
 Node keys (public interface): code, name, weight, children, aggregation (aggregate nodes);
 direction, denominator, transform, goalposts, target, source_type (leaves).
-Documentation-only keys (unit, source, note, missing, name_en) are accepted and ignored.
+Documentation-only keys (unit, source, weight_source, note, missing, name_en) are accepted and ignored.
 Unknown keys are an error, so a typo never silently changes a result.
 """
 from __future__ import annotations
@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 NODE_KEYS = {"code", "name", "weight", "children", "aggregation", "direction", "denominator",
              "transform", "goalposts", "target", "source_type"}
-IGNORED_KEYS = {"unit", "source", "note", "missing", "name_en"}
+IGNORED_KEYS = {"unit", "source", "weight_source", "note", "missing", "name_en"}
 TRANSFORMS = {"none", "log", "sqrt"}
 SOURCE_TYPES = {"统计", "调查", "定性"}
 AGGREGATIONS = {"arithmetic", "geometric", "harmonic", "mean_p", "topsis", "copeland"}
@@ -250,26 +249,26 @@ def parse_framework(raw: Any, name: str = "") -> Framework:
     return fw
 
 
-def load_framework(source: str | Path | dict) -> Framework:
-    """A parsed framework from a dict, a YAML path, or a shipped framework name."""
+def load_framework(source: "str | dict | Framework") -> Framework:
+    """A parsed framework from a dict (a framework file's content) or a shipped framework name.
+
+    The engine reads no files: a shipped framework's YAML is read by gaoxin.reference (the data
+    package), a framework file the user names is read by the shell (gaoxin.ingest.index_files)."""
     if isinstance(source, Framework):
         return source
     if isinstance(source, dict):
         return parse_framework(source)
-    path = Path(source)
-    if not path.exists() and not str(source).endswith((".yaml", ".yml")):
-        try:
-            from gaoxin.reference import framework_path  # shipped frameworks by name
-            path = Path(framework_path(str(source)))
-        except Exception as exc:  # noqa: BLE001 - reported in Chinese below
-            raise FrameworkError(f"找不到框架文件或内置框架：{source}（{exc}）") from None
-    if not path.exists():
-        raise FrameworkError(f"找不到框架文件：{path}")
+    name = str(source)
+    if isinstance(source, Path) or name.endswith((".yaml", ".yml")) or "/" in name or "\\" in name:
+        raise FrameworkError(f"评价引擎不读取文件：框架文件 {name} 请用 gaoxin.ingest.index_files.read_framework 读入")
+    from gaoxin import reference   # shipped and user frameworks by name (the data package reads them)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise FrameworkError(f"框架文件 {path} 不是有效的 YAML：{exc}") from None
+        raw = reference.load_framework(name)
+    except FileNotFoundError as exc:
+        raise FrameworkError(str(exc)) from None
+    except reference.ReferenceDataError as exc:
+        raise FrameworkError(f"评价指标体系“{name}”的文件有误：{exc}") from None
     try:
-        return parse_framework(raw, name=path.stem)
+        return parse_framework(raw, name=name)
     except FrameworkError as exc:
-        raise FrameworkError(f"框架文件 {path}：{exc}") from None
+        raise FrameworkError(f"评价指标体系“{name}”：{exc}") from None

@@ -33,6 +33,12 @@ class Prepared:
     all_rows: pd.DataFrame | None = None
     all_x: np.ndarray | None = None
     keep: np.ndarray | None = None
+    # every stage is visible (IndexResult.stage_tables): the data as given and after denomination
+    # and transform, for every row before screening, and the screening mask over those rows
+    given: np.ndarray | None = None
+    denominated: np.ndarray | None = None
+    rows_before_screen: pd.DataFrame | None = None
+    screen_mask: np.ndarray | None = None
 
 
 def _numeric(df: pd.DataFrame, col: str) -> np.ndarray:
@@ -76,6 +82,7 @@ def prepare(fw: Framework, data: pd.DataFrame, spec: MethodSpec) -> Prepared:
         raise DataError(f"单位 {units[i]}" + (f" 在 {years[i]} 年" if has_year else "") + " 有重复行"
                         f"（第 {i + 2} 行）")
     x = np.column_stack([_numeric(df, c) for c in fw.indicators]) if fw.indicators else np.empty((len(df), 0))
+    given = x.copy()
     nodes = [fw.nodes[c] for c in fw.indicators]
     gp = np.full((len(nodes), 2), np.nan)
     tg = np.full(len(nodes), np.nan)
@@ -96,11 +103,17 @@ def prepare(fw: Framework, data: pd.DataFrame, spec: MethodSpec) -> Prepared:
                     directions=np.array([n.direction for n in nodes], float), goalposts=gp,
                     targets=tg, dropped=dropped, indicators=list(fw.indicators),
                     all_rows=rows.reset_index(drop=True) if after else None,
-                    all_x=x if after else None, keep=keep if after else None)
+                    all_x=x if after else None, keep=keep if after else None,
+                    given=given, denominated=x, rows_before_screen=rows.reset_index(drop=True),
+                    screen_mask=keep)
 
 
-def normalised(prep: Prepared, spec: MethodSpec) -> tuple[np.ndarray, np.ndarray, list[dict]]:
-    """Impute → treat → normalise. Returns (imputed, normalised, treatment log)."""
+def normalised(prep: Prepared, spec: MethodSpec,
+               collect: dict | None = None) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+    """Impute → treat → normalise. Returns (imputed, normalised, treatment log).
+
+    `collect` (a dict) receives the intermediate stages: "imputed_all" (with COINr's order, the
+    imputed data set before the screened units are removed; else None) and "treated"."""
     groups = None
     full = prep.keep is not None and spec.impute.method != "none"
     rows = prep.all_rows if full else prep.rows
@@ -112,10 +125,16 @@ def normalised(prep: Prepared, spec: MethodSpec) -> tuple[np.ndarray, np.ndarray
         # COINr order: impute the whole data set, then remove the screened-out units
         units = rows["unit"].astype(str).to_numpy()
         years = rows["year"].to_numpy().astype(int) if prep.has_year else np.zeros(len(rows), int)
-        xi = steps.impute(prep.all_x, spec.impute, units, years, groups)[prep.keep]
+        xi_all = steps.impute(prep.all_x, spec.impute, units, years, groups)
+        xi = xi_all[prep.keep]
+        if collect is not None:
+            collect["imputed_all"] = xi_all
     else:
         xi = steps.impute(prep.x, spec.impute, prep.units, prep.years, groups)
     xt, log = steps.treat(xi, spec.treat, prep.years)
+    if collect is not None:
+        collect.setdefault("imputed_all", None)
+        collect["treated"] = xt
     log = [{**e, "col": prep.indicators[e["col"]]} for e in log]
     xn = steps.normalise(xt, spec.normalise, prep.directions, prep.years, prep.goalposts, prep.targets)
     return xi, xn, log
@@ -149,7 +168,8 @@ def run(fw: Framework, data: pd.DataFrame, spec: MethodSpec, years: list[int] | 
 
     prep = prepare(fw, data, spec)
     base, crs = base_weights(fw, spec)
-    xi, xn, log = normalised(prep, spec)
+    collect: dict = {}
+    xi, xn, log = normalised(prep, spec, collect)
     sel, scores, used = score_years(fw, prep, xn, spec, base=base, years=years)
     s2 = scores[:, :, 0]
     ranks = steps.rank_scores(s2, spec.rank, prep.years[sel])
@@ -158,4 +178,21 @@ def run(fw: Framework, data: pd.DataFrame, spec: MethodSpec, years: list[int] | 
                        has_year=prep.has_year, raw=prep.x[sel], imputed=xi[sel], normalised=xn[sel],
                        score_matrix=s2, rank_matrix=ranks, weights_used=used, base_weights=base,
                        consistency=crs, treatment_log=log, dropped_units=prep.dropped,
-                       zero_guard_changes=guarded_values(fw, s2, list(fw.codes), spec))
+                       zero_guard_changes=guarded_values(fw, s2, list(fw.codes), spec),
+                       stages=_stages(prep, collect, sel, spec))
+
+
+def _stages(prep: Prepared, collect: dict, sel: np.ndarray, spec: MethodSpec) -> dict:
+    """The intermediate data sets of the scored years, for IndexResult.stage_tables():
+    before screening (every row of those years): given, denominated, screen mask, and with COINr's
+    order the imputed data set before removal; after screening (the scored rows): treated."""
+    scored_years = set(prep.years[sel].tolist())
+    rows_b = prep.rows_before_screen
+    years_b = rows_b["year"].to_numpy() if prep.has_year else np.zeros(len(rows_b), int)
+    in_years = np.isin(years_b, list(scored_years)) if prep.has_year else np.ones(len(rows_b), bool)
+    imputed_all = collect.get("imputed_all")
+    return {"rows_before_screen": rows_b[in_years].reset_index(drop=True),
+            "given": prep.given[in_years], "denominated": prep.denominated[in_years],
+            "screen_mask": prep.screen_mask[in_years],
+            "imputed_before_screen": None if imputed_all is None else imputed_all[in_years],
+            "treated": collect["treated"][sel], "order": spec.screen.order}

@@ -12,6 +12,7 @@ from . import steps
 from .aggregate import aggregate_tree
 from .framework import Framework
 from .spec import MethodSpec, defaults
+from .stages import StageAnalyses
 
 
 def _num(v) -> float | None:
@@ -19,7 +20,7 @@ def _num(v) -> float | None:
 
 
 @dataclass
-class IndexResult:
+class IndexResult(StageAnalyses):
     framework: Framework
     spec: MethodSpec
     rows: pd.DataFrame               # unit, name, year, … (one per scored row)
@@ -35,6 +36,7 @@ class IndexResult:
     treatment_log: list = field(default_factory=list)
     dropped_units: list = field(default_factory=list)
     zero_guard_changes: dict = field(default_factory=dict)   # node → child values changed by the zero guard
+    stages: dict = field(default_factory=dict)       # intermediate data sets (pipeline._stages)
 
     # ------------------------------------------------------------------ tables
     @property

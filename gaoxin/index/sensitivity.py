@@ -8,14 +8,14 @@ V = var([yA, yB]); bootstrap confidence intervals by resampling the N base rows.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from .framework import Framework
 from .spec import MethodSpec, defaults
-from .uncertainty import parse_vary, run_design
+from .uncertainty import fixed_aggregation, fixed_aggregation_notes, parse_vary, run_design
 
 
 def saltelli_indices(ya: np.ndarray, yb: np.ndarray, yab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -31,6 +31,11 @@ def saltelli_indices(ya: np.ndarray, yb: np.ndarray, yab: np.ndarray) -> tuple[n
 class SensitivityResult:
     table: pd.DataFrame     # input, si, si_low, si_high, st, st_low, st_high
     runs: int
+    fixed_aggregation: list = field(default_factory=list)   # nodes a varied aggregation does not reach
+
+    @property
+    def notes(self) -> list[str]:
+        return fixed_aggregation_notes(self.fixed_aggregation)
 
 
 def sensitivity(fw: Framework, data: pd.DataFrame, spec: MethodSpec, vary: dict, n: int = 200,
@@ -63,4 +68,4 @@ def sensitivity(fw: Framework, data: pd.DataFrame, spec: MethodSpec, vary: dict,
     table = pd.DataFrame({"input": [inp.address for inp in design.inputs], "si": si,
                           "si_low": q(bsi, 0.05), "si_high": q(bsi, 0.95),
                           "st": st, "st_low": q(bst, 0.05), "st_high": q(bst, 0.95)})
-    return SensitivityResult(table=table, runs=len(choices))
+    return SensitivityResult(table=table, runs=len(choices), fixed_aggregation=fixed_aggregation(fw, design))

@@ -167,22 +167,16 @@ def _chinese_errors(exc: ValidationError) -> str:
     return "；".join(parts)
 
 
-def load_spec(source: "MethodSpec | dict | str | Path | None" = None) -> MethodSpec:
-    """A validated MethodSpec from a spec, a dict, a YAML path, or None (the defaults)."""
+def load_spec(source: "MethodSpec | dict | None" = None, where: str = "") -> MethodSpec:
+    """A validated MethodSpec from a spec, a dict (a method file's content) or None (the defaults).
+    The engine reads no files: a method file is read by gaoxin.ingest.index_files.read_spec, which
+    passes `where` (the file) for the messages."""
     if source is None:
         return MethodSpec()
     if isinstance(source, MethodSpec):
         return source
-    where = ""
     if isinstance(source, (str, Path)):
-        path = Path(source)
-        if not path.exists():
-            raise SpecError(f"找不到方法设定文件：{path}")
-        where = f"方法设定文件 {path}："
-        try:
-            source = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise SpecError(f"{where}不是有效的 YAML：{exc}") from None
+        raise SpecError(f"评价引擎不读取文件：方法设定文件 {source} 请用 gaoxin.ingest.index_files.read_spec 读入")
     if not isinstance(source, dict):
         raise SpecError(f"{where}方法设定应为键值映射")
     source = {k: v for k, v in source.items() if k not in ("source", "note", "name", "vary")}

@@ -143,6 +143,14 @@ class UncertaintyResult:
     choices: pd.DataFrame            # one row per replication: the alternative picked per input
     spec: MethodSpec
     vary: dict
+    # nodes whose framework file fixes their own aggregation method: a varied `aggregate…` input
+    # does not reach them (each entry: code, name, the node's fixed method)
+    fixed_aggregation: list = field(default_factory=list)
+
+    @property
+    def notes(self) -> list[str]:
+        """What a reader of the rank intervals must know, in Chinese."""
+        return fixed_aggregation_notes(self.fixed_aggregation)
 
     def rank_stats(self) -> pd.DataFrame:
         """Per unit: nominal, median, mean, 5th and 95th percentile rank (COINr RankStats)."""
@@ -159,6 +167,7 @@ class UncertaintyResult:
     def to_dict(self) -> dict:
         import json
         return {"method": self.spec.to_dict(), "vary": self.vary, "runs": int(self.ranks.shape[1]),
+                "fixed_aggregation": self.fixed_aggregation, "notes": self.notes,
                 "rank_stats": json.loads(self.rank_stats().to_json(orient="records", force_ascii=False))}
 
 
@@ -183,4 +192,26 @@ def uncertainty(fw: Framework, data: pd.DataFrame, spec: MethodSpec, vary: dict,
         return alts[col]
     ch = pd.DataFrame({inp.address: picked(inp, choices[:, i]) for i, inp in enumerate(design.inputs)})
     return UncertaintyResult(rows=rows, nominal=nom, scores=scores, ranks=ranks, choices=ch, spec=spec,
-                             vary=vary)
+                             vary=vary, fixed_aggregation=fixed_aggregation(fw, design))
+
+
+def fixed_aggregation(fw: Framework, design: Design) -> list[dict]:
+    """Nodes that keep their own aggregation method (framework `aggregation`) although the design
+    varies an `aggregate…` input: each {code, name, method}. Empty when aggregation is not varied."""
+    if not any(inp.address.split(".")[0] == "aggregate" for inp in design.inputs):
+        return []
+    fixed = []
+    for code in fw.aggregates:
+        ov = fw.nodes[code].aggregation
+        if ov is not None:
+            method = ov.get("method") if isinstance(ov, dict) else ov
+            fixed.append({"code": code, "name": fw.nodes[code].name, "method": str(method)})
+    return fixed
+
+
+def fixed_aggregation_notes(fixed: list[dict]) -> list[str]:
+    """The Chinese note a reader of rank intervals or sensitivity indices must see."""
+    if not fixed:
+        return []
+    names = "、".join(f"{e['name']}（{e['code']}，{e['method']}）" for e in fixed)
+    return [f"以下节点在框架中指定了自己的合成方法，不随不确定性设定中合成方法的变化而变化：{names}"]

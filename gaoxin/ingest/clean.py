@@ -82,7 +82,8 @@ def clean_number(value: object, unit: str | None = None) -> float:
             raise CleanError("数值为无穷大")
         return f
     if not isinstance(value, str):
-        raise CleanError(f"应为数值，实际为{type(value).__name__}类型")
+        what = "日期" if hasattr(value, "year") else "时间" if hasattr(value, "hour") else "非数值内容"
+        raise CleanError(f"应为数值，实际为{what}（请把单元格格式设为“数值”或“常规”后重新填写）")
     s = normalize_text(value)
     s = re.sub(r"[\s,]", "", s)  # NFKC already turned ，into ,
     negative = False

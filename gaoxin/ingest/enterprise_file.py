@@ -117,11 +117,17 @@ def read_enterprise_file(path: str | Path, as_of_year: int | None = None, sheet:
     else:  # by content: the first sheet whose header holds a credit-code column
         hit = [s for s in sheets if any((enterprise_header(h) or Header("")).code == "credit_code" for h in s.header if h)]
         chosen = hit[0] if hit else sheets[0]
-    return frame_from_sheet(name, chosen.name, chosen.header, chosen.frame, as_of_year)
+    from gaoxin.ingest.validate import _excel_errors
+    errors = _excel_errors(name, chosen)  # #DIV/0!, #N/A … are refused by cell, as the import does
+    if errors:
+        e = errors[0]
+        raise EnterpriseDataError(f"{_where(name, chosen.name)} 第{e.row}行 列“{e.column}”：{e.reason}"
+                                  + (f"（共 {len(errors)} 个错误值单元格）" if len(errors) > 1 else ""))
+    return frame_from_sheet(name, chosen.name, chosen.header, chosen.frame, as_of_year, labels=chosen.labels)
 
 
 def frame_from_sheet(file: str, sheet: str | None, header: list[str], raw: pd.DataFrame,
-                     as_of_year: int | None) -> pd.DataFrame:
+                     as_of_year: int | None, labels: dict[str, str] | None = None) -> pd.DataFrame:
     where = _where(file, sheet)
     year_col = next((h for h in header if h in YEAR_HEADERS), None)
     parsed: dict[str, Header] = {}
@@ -136,7 +142,8 @@ def frame_from_sheet(file: str, sheet: str | None, header: list[str], raw: pd.Da
             parsed[h] = hd
     if unknown:
         sugg = [s for s in (suggest_header(u) for u in unknown[:5]) if s]
-        raise EnterpriseDataError(f"{where}：无法识别的列“{'”、“'.join(unknown[:5])}”。"
+        shown = [(labels or {}).get(u, u) for u in unknown[:5]]  # as the user wrote them
+        raise EnterpriseDataError(f"{where}：无法识别的列“{'”、“'.join(shown)}”。"
                                   + (f"{'；'.join(sugg)}？" if sugg else "")
                                   + "列名应为字段代码或中文名称，年度字段加 _y0/_y1/_y2 或年份后缀（如“营业收入_2025”），"
                                   "计量单位可写在括号中（如“营业收入（元）”）")
@@ -247,10 +254,11 @@ def plausibility_problem(code: str, value: float) -> str | None:
     if rule is None:
         return None
     lo, hi = rule.get("min"), rule.get("max")
+    from gaoxin.ingest.soft import fmt
     if lo is not None and value < lo:
-        return f"低于允许的最小值 {lo:g}（{rule['label']}）"
+        return f"低于允许的最小值 {fmt(float(lo))}（{rule['label']}）"
     if hi is not None and value > hi:
-        return f"超过允许的最大值 {hi:g}（{rule['label']}）"
+        return f"超过允许的最大值 {fmt(float(hi))}（{rule['label']}）"
     if rule.get("integer") and not float(value).is_integer():
         return f"应为整数（{rule['label']}）"
     return None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from gaoxin import display
 from gaoxin.ingest import schema as S
 
 TEMPLATE_KINDS = ("observations", "observations_long", "enterprises", "results", "demands", "policies")
@@ -24,6 +25,10 @@ COMMON_NOTES = [
     "带“万/亿”的数值按指标的计量单位换算：指标单位为“万元”时“1.2亿”记为12000；单位为“元”或未规定时“1,234.5万”记为12345000。",
     "百分数：指标单位为“%”时“38.3%”记为38.3，否则记为0.383。",
     "整份文件要么全部导入，要么（有任何错误时）一行也不导入；错误报告会指出工作表、行、列和原因。",
+    "不可能的数值（负的数量或金额、超出范围的年份和日期）会被拒绝；可能有误的数值（与该单位其他年份或其他园区相差上千倍、"
+    "百分数与小数混用等）会列出请您核对，确认无误后才导入。",
+    "按表头内容识别数据工作表；隐藏的工作表不导入；显示为 #DIV/0!、#N/A、#REF! 等错误值的单元格会被拒绝，请先修正公式。",
+    "模板以外的信息请放在以“附加：”开头的列中（如“附加：联系人”），其他无法识别的列会被拒绝。",
     "同一文件重复导入不会重复写入。",
 ]
 
@@ -53,7 +58,7 @@ def template_spec(kind: str) -> tuple[list[str], list[list], list[str]]:
     if kind == "observations":
         headers = ["单位", "年份"] + [_header_label(i) for i in zone_inds]
         notes = ["每行一个单位一个年份，每列一个指标；列标题可用指标名称或指标代码，括号内为计量单位。",
-                 "“单位”填高新区全称、简称或代码，也可填市州、县市区名称（6位行政区划代码亦可）。"]
+                 "“单位”填高新区全称或简称，也可填市州、县市区名称（6位行政区划代码亦可）。"]
         return headers, [[zname, 2025] + [None] * len(zone_inds)], notes
     if kind == "observations_long":
         headers = ["单位类型", "单位", "指标", "年份", "数值", "计量单位", "来源"]
@@ -100,10 +105,10 @@ def write_template(kind: str, path: str | Path) -> Path:
     # lists sheet for drop-downs
     lists = wb.add_worksheet("代码表")
     lists.write(0, 0, "高新区名称", head)
-    lists.write(0, 1, "高新区代码", head)
+    lists.write(0, 1, "高新区简称", head)
     for i, z in enumerate(zones.itertuples(index=False), start=1):
         lists.write(i, 0, z.name)
-        lists.write(i, 1, z.code)
+        lists.write(i, 1, getattr(z, "short_name", "") or "")
     lists.write(0, 3, "行政区名称", head)
     lists.write(0, 4, "行政区划代码", head)
     for i, r in enumerate(regions.itertuples(index=False), start=1):
@@ -117,7 +122,7 @@ def write_template(kind: str, path: str | Path) -> Path:
             ws.data_validation(1, j, MAX_ROWS, j, {
                 "validate": "list", "source": f"=代码表!$A$2:$A${nz + 1}",
                 "error_type": "warning", "error_title": "高新区名称",
-                "error_message": "请从下拉列表选择高新区名称（也可填简称或代码）"})
+                "error_message": "请从下拉列表选择高新区名称（也可填简称）"})
         if h == "单位类型":
             ws.data_validation(1, j, MAX_ROWS, j, {"validate": "list",
                                                   "source": ["省", "市州", "县市区", "高新区", "企业", "部门", "类别"]})
@@ -134,7 +139,8 @@ def write_template(kind: str, path: str | Path) -> Path:
         ind.write(i, 1, item["name"])
         ind.write(i, 2, item.get("unit") or "")
         ind.write(i, 3, "、".join(S.UNIT_TYPE_NAMES.get(t, t) for t in (item.get("unit_types") or [])))
-        ind.write(i, 4, str(item.get("source") or ""))
+        # the document that defines the indicator; the provenance notes after "；" are for analysts, not forms
+        ind.write(i, 4, display.cite(str(item.get("source") or "").split("；")[0]))
     ind.set_column(0, 0, 28)
     ind.set_column(1, 1, 40)
     ind.set_column(4, 4, 60)

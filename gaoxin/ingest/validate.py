@@ -4,9 +4,11 @@ header = row 1), column, value and a Chinese reason, with a suggestion for near 
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -16,6 +18,8 @@ from gaoxin.ingest import schema as S
 from gaoxin.ingest.clean import (CleanError, clean_number, clean_series, clean_text, clean_year,
                                  is_percent_unit, normalize_text, unit_scale)
 from gaoxin.ingest.read import Sheet
+
+log = logging.getLogger(__name__)
 
 OBS_KEY = ["unit_type", "unit_code", "indicator_code", "period"]
 EXTRA_PREFIXES = ("附加:", "扩展属性:", "附加属性:")  # NFKC of 附加： — the explicit group of extra attributes
@@ -30,6 +34,7 @@ def default_year_range() -> tuple[int, int]:
 def plausibility(code: str | None, unit: str | None, vals: np.ndarray) -> np.ndarray:
     """Per value: None, or the Chinese reason a hard rule of gaoxin/reference/fields.yaml refuses it.
     Enterprise fields use their own rule, other indicators the rule of their unit."""
+    from gaoxin.ingest.soft import fmt
     from gaoxin.reference import field_rules, plausibility_settings, unit_rules
     vals = np.asarray(vals, dtype="float64")
     out = np.full(len(vals), None, dtype=object)
@@ -43,12 +48,13 @@ def plausibility(code: str | None, unit: str | None, vals: np.ndarray) -> np.nda
     free = out == None  # noqa: E711 - element-wise
     if lo is not None:
         m = free & (vals < float(lo))
-        out[m] = "不能为负数" + f"（{label}）" if float(lo) == 0 else f"低于允许的最小值 {float(lo):g}（{label}）"
+        out[m] = "不能为负数" + f"（{label}）" if float(lo) == 0 else f"低于允许的最小值 {fmt(float(lo))}（{label}）"
     if hi is not None:
         m = (out == None) & (vals > float(hi))  # noqa: E711
-        out[m] = f"超过允许的最大值 {float(hi):g}（{label}）"
+        out[m] = f"超过允许的最大值 {fmt(float(hi))}（{label}）"
     if rule.get("integer"):
-        m = (out == None) & ~np.isnan(vals) & (np.mod(vals, 1) != 0)  # noqa: E711
+        with np.errstate(invalid="ignore"):  # ±inf was refused above
+            m = (out == None) & np.isfinite(vals) & (np.mod(vals, 1) != 0)  # noqa: E711
         out[m] = f"应为整数（{label}）"
     return out
 
@@ -85,6 +91,9 @@ class Context:
     indicators: pd.DataFrame
     year_range: tuple[int, int] = field(default_factory=lambda: default_year_range())
     enterprises: pd.DataFrame | None = None  # [credit_code, name]: lets a unit be an enterprise's name
+    # values already stored for the units and indicators of a file (load.py queries them): the usual
+    # magnitude the soft check compares with; frame in → [unit_type, unit_code, indicator_code, period, value]
+    history: "Callable[[pd.DataFrame], pd.DataFrame] | None" = None
 
     def __post_init__(self):
         self._units: dict[str, list[tuple[str, str]]] = {}
@@ -219,6 +228,8 @@ class Parsed:
     records: list[dict] = field(default_factory=list)  # model rows for the other kinds
     problems: list[Problem] = field(default_factory=list)
     rows: int = 0
+    warnings: list[Problem] = field(default_factory=list)  # soft rules: load only after confirmation
+    notices: list[str] = field(default_factory=list)       # sheets skipped and why
 
 
 def _texts(col: pd.Series) -> pd.Series:
@@ -234,16 +245,22 @@ def _find(header: list[str], names) -> str | None:
     return None
 
 
+SIGNATURES = {  # columns that only the template of that kind has
+    "results": {"成果编号", "成果名称", "成果简介", "完成单位", "技术成熟度", "知识产权类型", "知识产权号", "转化方式"},
+    "demands": {"需求编号", "需求名称", "需求描述", normalize_text("预算（万元）"), "截止日期"},
+    "policies": {"政策编号", "政策名称", "政策内容", "发布单位", "适用梯队", "适用产业", "支持额度"},
+    "enterprises": {"企业名称", "所在高新区", "所在县市区", "产业领域", "新赛道", "成立日期"},
+}
+
+
 def detect_kind(header: list[str]) -> tuple[str | None, str | None]:
     """(kind, layout) from a header row; layout is 'long' / 'wide' for observations."""
     h = set(header)
-    if "成果名称" in h:
-        return "results", None
-    if "需求名称" in h:
-        return "demands", None
-    if "政策名称" in h:
-        return "policies", None
-    if "统一社会信用代码" in h and "企业名称" in h:
+    # a template is recognised by any column only it has, so a missing required column can be named
+    for kind in ("results", "demands", "policies"):
+        if h & SIGNATURES[kind]:
+            return kind, None
+    if "统一社会信用代码" in h and h & SIGNATURES["enterprises"]:
         return "enterprises", None
     has_unit = _find(header, S.UNIT_HEADERS + ("统一社会信用代码",)) is not None
     if has_unit and _find(header, S.INDICATOR_HEADERS) and _find(header, S.VALUE_HEADERS):
@@ -260,14 +277,35 @@ def _cell(v) -> str | None:
 
 
 class _Collector:
-    def __init__(self, file: str, sheet: str | None, header_row: int = 1):
+    def __init__(self, file: str, sheet: str | None, header_row: int = 1, labels: dict | None = None):
         self.file, self.sheet, self.items, self.header_row = file, sheet, [], header_row
+        self.warnings: list[Problem] = []
+        self.labels = labels or {}  # columns are named as the user wrote them
 
     def add(self, row, column, value, reason, suggestion=None):
         if row == 1:  # "the header": report the row the header really is on
             row = self.header_row
-        self.items.append(Problem(self.file, self.sheet, None if row is None else int(row), column,
-                                  _cell(value), reason, suggestion))
+        label = self.labels.get(column)
+        if label:  # a header quoted in the reason or given as the value is shown as written too
+            reason = reason.replace(f"“{column}”", f"“{label}”")
+            value = label if value == column else value
+        self.items.append(Problem(self.file, self.sheet, None if row is None else int(row),
+                                  label or column, _cell(value), reason, suggestion))
+
+    def warn(self, row, column, value, reason, suggestion=None):
+        self.warnings.append(Problem(self.file, self.sheet, None if row is None else int(row),
+                                     self.labels.get(column, column), _cell(value), reason, suggestion))
+
+    def soft(self, index, column, raw, vals, code, unit, skip) -> None:
+        """Warnings of the soft rules for one column of numbers (gaoxin.ingest.soft); `skip` marks
+        cells already refused."""
+        from gaoxin.ingest.soft import percent_mismatch, soft_range
+        ranged = soft_range(code, unit, vals)
+        for i in np.flatnonzero((ranged != None) & ~skip):  # noqa: E711
+            self.warn(index[i], column, raw.iat[i], ranged[i], "请核对该数值及其计量单位；确认无误可照常导入")
+        reasons, hints = percent_mismatch(raw, vals, code, unit)
+        for i in np.flatnonzero((reasons != None) & ~skip):  # noqa: E711
+            self.warn(index[i], column, raw.iat[i], reasons[i], hints[i])
 
 
 def _unit_type_series(frame: pd.DataFrame, col: str | None, out: _Collector) -> pd.Series:
@@ -388,8 +426,10 @@ def _duplicates(long: pd.DataFrame, out: _Collector) -> None:
                                      "请删除其中一行或合并"))
 
 
-def validate_observations(file: str, sheet: Sheet, layout: str, ctx: Context, source: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
-    out = _Collector(file, sheet.name, sheet.header_row)
+def validate_observations(file: str, sheet: Sheet, layout: str, ctx: Context,
+                          source: str | None = None) -> tuple[pd.DataFrame, list[Problem], list[Problem]]:
+    """(long observations, problems, warnings) of one sheet of indicator data."""
+    out = _Collector(file, sheet.name, sheet.header_row, sheet.labels)
     f = sheet.frame
     header = sheet.header
     seen = set()
@@ -400,17 +440,17 @@ def validate_observations(file: str, sheet: Sheet, layout: str, ctx: Context, so
             out.add(1, h, h, f"表头“{h}”重复")
         seen.add(h)
     if out.items:
-        return pd.DataFrame(), out.items
+        return pd.DataFrame(), out.items, []
     unit_col = _find(header, S.UNIT_HEADERS + ("统一社会信用代码",))
     type_col = _find(header, S.UNIT_TYPE_HEADERS)
     year_col = _find(header, S.YEAR_HEADERS)
     src_col = _find(header, S.SOURCE_HEADERS)
     if year_col is None:
         out.add(1, None, None, "缺少“年份”列")
-        return pd.DataFrame(), out.items
+        return pd.DataFrame(), out.items, []
     if len(f) == 0:
         out.add(None, None, None, "没有数据行")
-        return pd.DataFrame(), out.items
+        return pd.DataFrame(), out.items, []
     types = _unit_type_series(f, type_col, out)
     utype, ucode, ok_unit = _resolve_units(f, unit_col, types, ctx, out)
     years, ok_year = _years(f, year_col, ctx, out)
@@ -434,13 +474,14 @@ def validate_observations(file: str, sheet: Sheet, layout: str, ctx: Context, so
                 out.add(1, h, h, f"列标题中的计量单位“{declared}”与指标单位“{iunit}”不一致")
                 continue
             vals, errs = clean_series(f[h], declared or iunit)
-            bad = errs.notna().to_numpy()
+            bad = errs.notna().to_numpy().copy()  # pandas 3 hands out read-only views
             for row in f.index[bad]:
                 out.add(row, h, f.at[row, h], errs[row])
             reasons = plausibility(code, iunit, vals.to_numpy() * factor)
             for i in np.flatnonzero(reasons != None):  # noqa: E711
                 out.add(f.index[i], h, f[h].iat[i], reasons[i])
                 bad[i] = True
+            out.soft(f.index, h, f[h], vals.to_numpy() * factor, code, iunit, bad)
             keep = vals.notna().to_numpy() & ok_row & ~bad
             if keep.any():
                 parts.append(pd.DataFrame({
@@ -479,13 +520,14 @@ def validate_observations(file: str, sheet: Sheet, layout: str, ctx: Context, so
                     out.add(row, mea_col, declared, f"计量单位“{declared}”与指标单位“{iunit}”不一致")
                 continue
             vals, errs = clean_series(f.loc[idx, val_col], declared or iunit)
-            bad = errs.notna().to_numpy()
+            bad = errs.notna().to_numpy().copy()  # pandas 3 hands out read-only views
             for row in idx[bad]:
                 out.add(row, val_col, f.at[row, val_col], errs[row])
             reasons = plausibility(code, iunit, vals.to_numpy() * factor)
             for i in np.flatnonzero(reasons != None):  # noqa: E711
                 out.add(idx[i], val_col, f.at[idx[i], val_col], reasons[i])
                 bad[i] = True
+            out.soft(idx, val_col, f.loc[idx, val_col], vals.to_numpy() * factor, code, iunit, bad)
             pos = f.index.get_indexer(idx)
             keep = vals.notna().to_numpy() & ~bad & ok_row[pos]
             if keep.any():
@@ -501,7 +543,7 @@ def validate_observations(file: str, sheet: Sheet, layout: str, ctx: Context, so
     if len(long):
         ok = _check_types(long, long["_row"].to_numpy(), long["_col"].to_numpy(), ctx, out)
         long = long[ok].reset_index(drop=True)
-    return long, out.items
+    return long, out.items, out.warnings
 
 
 # --- model-row kinds ---------------------------------------------------------------------------
@@ -554,10 +596,12 @@ def founding_date(v, today: date | None = None) -> date:
     return d
 
 
-def validate_records(file: str, sheet: Sheet, kind: str, ctx: Context, source: str | None = None) -> tuple[list[dict], pd.DataFrame, list[Problem]]:
+def validate_records(file: str, sheet: Sheet, kind: str, ctx: Context,
+                     source: str | None = None) -> tuple[list[dict], pd.DataFrame, list[Problem], list[Problem]]:
     """Model rows for enterprises / results / demands / policies; for enterprises also the long
-    observations of indicator columns when a 年份 column is present."""
-    out = _Collector(file, sheet.name, sheet.header_row)
+    observations of indicator columns when a 年份 column is present. Returns (records, long
+    observations, problems, warnings)."""
+    out = _Collector(file, sheet.name, sheet.header_row, sheet.labels)
     fields = S.FIELD_MAPS[kind]
     f = sheet.frame
     header = sheet.header
@@ -566,14 +610,16 @@ def validate_records(file: str, sheet: Sheet, kind: str, ctx: Context, source: s
         if normalize_text(req) not in header:
             out.add(1, req, None, f"缺少必填列“{req}”")
     if out.items:
-        return [], pd.DataFrame(), out.items
+        return [], pd.DataFrame(), out.items, []
     year_col = _find(header, S.YEAR_HEADERS) if kind == "enterprises" else None
     extra = [h for h in header if h and h not in norm_fields and h != year_col and h not in S.IGNORED_HEADERS]
     attr_cols: dict[str, tuple[str, str | None]] = {}
     ind_cols: dict[str, tuple[str, str | None, int | None]] = {}
     for h in extra:
         if kind != "enterprises":
-            out.add(1, h, h, f"无法识别的列“{h}”", "可用列：" + "、".join(fields))
+            near = difflib.get_close_matches(h, list(fields), n=1, cutoff=0.6)
+            out.add(1, h, h, f"无法识别的列“{h}”",
+                    f"是否为“{near[0]}”" if near else "可用列：" + "、".join(fields))
             continue
         from gaoxin.ingest.enterprise_file import enterprise_header, suggest_header
         if h.startswith(EXTRA_PREFIXES):  # an explicitly named extra attribute: kept as written
@@ -653,6 +699,7 @@ def validate_records(file: str, sheet: Sheet, kind: str, ctx: Context, source: s
                 for i in np.flatnonzero(reasons != None):  # noqa: E711
                     out.add(f.index[i], h, f[h].iat[i], reasons[i])
                     bad[i] = True
+                out.soft(f.index, h, f[h], nums, akey, iunit, reasons != None)  # noqa: E711
             attr_vals[akey] = vals
             for i in np.flatnonzero([e is not None and e[0] is not None for e in errs]):
                 out.add(f.index[i], h, f[h].iat[i], errs[i][0])
@@ -704,6 +751,7 @@ def validate_records(file: str, sheet: Sheet, kind: str, ctx: Context, source: s
             reasons = plausibility(code, iunit, vals.to_numpy() * factor)
             for i in np.flatnonzero(reasons != None):  # noqa: E711
                 out.add(f.index[i], h, f[h].iat[i], reasons[i])
+            out.soft(f.index, h, f[h], vals.to_numpy() * factor, code, iunit, (reasons != None) | errs.notna().to_numpy())  # noqa: E711
             keep = vals.notna().to_numpy() & errs.isna().to_numpy() & ok_year & (reasons == None)  # noqa: E711
             codes = f["统一社会信用代码"].map(lambda v: (clean_text(v) or "").upper())
             parts.append(pd.DataFrame({"unit_type": "enterprise", "unit_code": codes[keep].to_numpy(),
@@ -713,11 +761,23 @@ def validate_records(file: str, sheet: Sheet, kind: str, ctx: Context, source: s
                                        "_sheet": sheet.name}))
         if parts:
             long = pd.concat(parts, ignore_index=True)
-    return records, long, out.items
+    return records, long, out.items, out.warnings
 
 
 class _Sugg(Exception):
     pass
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _user_text(exc: Exception, value) -> str:
+    """The Chinese reason of our own errors; a library's (English) text is logged, never shown."""
+    msg = str(exc.args[0]) if exc.args else ""
+    if _CJK.search(msg):
+        return msg
+    log.warning("无法读取单元格值 %r：%s: %s", value, type(exc).__name__, exc)
+    return "无法读取该单元格（已记入系统日志，请联系管理员）"
 
 
 def _convert_cell(raw, typ: str, fld: str, ctx: Context):
@@ -769,9 +829,9 @@ def _convert_column(col: pd.Series, typ: str, fld: str, ctx: Context) -> tuple[l
         except _Sugg as exc:
             conv.append(None)
             errs.append((exc.args[0], exc.args[1]))
-        except (ValueError, CleanError) as exc:
+        except (ValueError, OverflowError, CleanError) as exc:
             conv.append(None)
-            errs.append((exc.args[0], None))
+            errs.append((_user_text(exc, u), None))
     conv.append(None)                       # slot for the NA sentinel (-1)
     errs.append(None if typ.startswith("attr:") else (None, None))
     return [conv[c] for c in codes], [errs[c] for c in codes]
@@ -827,20 +887,50 @@ def _attribute_value(v, code: str, unit: str | None = None):
     return v.isoformat() if hasattr(v, "isoformat") else v
 
 
+def _excel_errors(file: str, sheet: Sheet) -> list[Problem]:
+    """Cells holding an Excel error value (#DIV/0!, #N/A, …) are refused by cell; they are then blanked
+    so the same cell is not reported a second time as "not a number"."""
+    from gaoxin.ingest.read import EXCEL_ERRORS
+    f = sheet.frame
+    if not len(f) or not len(f.columns):
+        return []
+    hit = f.isin(list(EXCEL_ERRORS)).to_numpy()
+    if not hit.any():
+        return []
+    out = []
+    rows, cols = np.nonzero(hit)
+    for r, c in zip(rows, cols):
+        code = f.iat[r, c]
+        col = sheet.header[c] or None
+        out.append(Problem(file, sheet.name, int(f.index[r]), sheet.labels.get(col, col), code,
+                           f"单元格为 Excel 错误值“{code}”（{EXCEL_ERRORS[code]}），不能作为数据导入",
+                           "请修正该单元格的公式，或直接填写数值；没有数据请留空"))
+    sheet.frame = f.mask(hit, None)
+    return out
+
+
 def validate_sheets(file: str, sheets: list[Sheet], ctx: Context, kind: str | None = None,
                     source: str | None = None) -> Parsed:
-    """All sheets of one file → Parsed (clean rows + problems). Sheets must share one kind."""
-    result = Parsed()
+    """All sheets of one file → Parsed (clean rows + problems + warnings). Sheets are chosen by content:
+    one whose header matches no import template is skipped with a notice naming it (when another sheet
+    does match), so a data sheet called 说明 is read and a stray notes sheet does not fail the file."""
+    from gaoxin.ingest.read import SKIP_SHEETS
+    result = Parsed(notices=list(getattr(sheets, "notices", []) or []))
+    kinds = [detect_kind(sh.header) for sh in sheets]
+    any_known = any(k is not None for k, _ in kinds)
     longs = []
-    for sheet in sheets:
-        skind, layout = detect_kind(sheet.header)
+    for sheet, (skind, layout) in zip(sheets, kinds):
         if kind is not None and skind is not None and skind != kind:
             result.problems.append(Problem(file, sheet.name, sheet.header_row, None, None,
                                            f"表头像“{S.KIND_LABELS.get(skind, skind)}”，与指定的类型“{S.KIND_LABELS.get(kind, kind)}”不符"))
             continue
         if skind is None:
+            if sheet.name is not None and (any_known or sheet.name in SKIP_SHEETS):
+                shown = "，".join(h for h in sheet.header if h)[:60]
+                result.notices.append(f"已跳过工作表“{sheet.name}”：第{sheet.header_row}行（{shown}）不是任何导入模板的表头，未导入")
+                continue
             result.problems.append(Problem(
-                file, sheet.name, 1, None, "，".join(h for h in sheet.header if h)[:200],
+                file, sheet.name, sheet.header_row, None, "，".join(h for h in sheet.header if h)[:200],
                 "无法识别表格类型：指标数据应有“单位”“年份”列（长表另有“指标”“数值”列）；"
                 "企业名录应有“统一社会信用代码”“企业名称”列；成果、需求、政策应有“成果名称”“需求名称”“政策名称”列",
                 "请使用 gaoxin template 生成的模板"))
@@ -852,15 +942,17 @@ def validate_sheets(file: str, sheets: list[Sheet], ctx: Context, kind: str | No
         result.kind = skind
         result.layout = layout if result.layout in (None, layout) else "mixed"
         result.rows += len(sheet.frame)
+        result.problems.extend(_excel_errors(file, sheet))
         if skind == "observations":
-            long, probs = validate_observations(file, sheet, layout, ctx, source)
+            long, probs, warns = validate_observations(file, sheet, layout, ctx, source)
             longs.append(long)
         else:
-            recs, long, probs = validate_records(file, sheet, skind, ctx, source)
+            recs, long, probs, warns = validate_records(file, sheet, skind, ctx, source)
             result.records.extend(recs)
             if len(long):
                 longs.append(long)
         result.problems.extend(probs)
+        result.warnings.extend(warns)
     longs = [x for x in longs if len(x)]
     if longs:
         long = pd.concat(longs, ignore_index=True)
@@ -868,10 +960,41 @@ def validate_sheets(file: str, sheets: list[Sheet], ctx: Context, kind: str | No
         _duplicates(long, out)
         result.problems.extend(out.items)
         result.observations = long
+        if not result.problems:
+            labels = {sh.name: sh.labels for sh in sheets}
+            result.warnings.extend(_magnitude_warnings(file, long, ctx, labels))
     if result.kind == "observations" and result.observations is None and not result.problems:
         result.problems.append(Problem(file, None, None, None, None, "没有可导入的数值：所有数值单元格均为空"))
     if result.kind is None and not result.problems:
-        result.problems.append(Problem(file, None, None, None, None, "文件中没有可导入的数据"))
+        result.problems.append(Problem(file, None, None, None, None, "文件中没有可导入的数据"
+                                       + (f"（{'；'.join(result.notices)}）" if result.notices else "")))
     if result.kind in S.FIELD_MAPS and not result.records and not result.problems:
         result.problems.append(Problem(file, None, None, None, None, "没有数据行"))
     return result
+
+
+def _magnitude_warnings(file: str, long: pd.DataFrame, ctx: Context, labels: dict | None = None) -> list[Problem]:
+    from gaoxin.ingest.soft import UNIT_HINT, fmt, magnitude, settings
+    # shares and growth rates legitimately span orders of magnitude (0.1 % vs 30 %): amounts and counts only
+    fraction = settings()["fraction_kept"]
+    ratio_like = _ratio_like(long, ctx, fraction)
+    if ratio_like.any():
+        long = long[~ratio_like].reset_index(drop=True)
+    history = ctx.history(long) if ctx.history is not None and len(long) else None
+    names = dict(ctx._ind_name)
+    out = []
+    for pos, reason in magnitude(long, history, names):
+        sheet = long["_sheet"].iat[pos]
+        v = long["value"].iat[pos]
+        sheet = sheet if isinstance(sheet, str) else None
+        col = long["_col"].iat[pos]
+        out.append(Problem(file, sheet, int(long["_row"].iat[pos]), (labels or {}).get(sheet, {}).get(col, col),
+                           fmt(v), reason, UNIT_HINT))
+    return out
+
+
+def _ratio_like(long: pd.DataFrame, ctx: Context, fraction: set) -> np.ndarray:
+    """Per row of a large frame: whether its indicator is a share or rate (kept as a fraction, or in %)."""
+    codes = long["indicator_code"].to_numpy(dtype=object)
+    ratio = {c for c in pd.unique(codes) if c in fraction or is_percent_unit(ctx.indicator_unit(c))}
+    return np.isin(codes, list(ratio)) if ratio else np.zeros(len(long), dtype=bool)

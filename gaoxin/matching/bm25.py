@@ -5,9 +5,6 @@ bm25s's own tokenizer is English-only, so documents arrive already tokenised (`t
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import scipy.sparse as sp
 
@@ -89,14 +86,3 @@ class BM25Index:
             flat = np.repeat(np.arange(nq, dtype=np.int64) * self.n_docs, np.diff(part.indptr)) + part.indices
             out.reshape(-1)[flat] += part.data.astype(np.float32, copy=False)
         return out
-
-    def save(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        sp.save_npz(directory / "bm25_weights.npz", self.weights)
-        (directory / "bm25_vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
-
-    @classmethod
-    def load(cls, directory: Path) -> "BM25Index":
-        w = sp.load_npz(directory / "bm25_weights.npz").tocsr()
-        vocab = json.loads((directory / "bm25_vocab.json").read_text(encoding="utf-8"))
-        return cls(w, vocab)

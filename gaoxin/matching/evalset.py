@@ -10,13 +10,13 @@ relevant document is the technical term itself with its English name and subject
 result's title, keywords and field). Distractor terms from the same chapters are added to the docs.
 "又称/简称" alias sentences are stripped from the definitions so the query does not carry names.
 
-Run once by a developer (needs the downloaded wheel); the output CSVs are shipped in data/eval/.
+Run once by a developer (needs the downloaded wheel) through
+gaoxin.services.matching.build_evalset, which reads the JSON and writes the CSVs shipped in data/eval/;
+this module only turns the parsed JSON into frames.
 """
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -30,9 +30,10 @@ def _chapter(s: str | None) -> str:
     return re.sub(r"^[\d.\s]+", "", (s or "")).replace(" ", "")
 
 
-def build(tskg_json: Path, out_dir: Path, n_queries: int = 400, n_distractors: int = 800,
-          seed: int = 6) -> dict[str, int]:
-    data = json.loads(Path(tskg_json).read_text(encoding="utf-8"))
+def build_frames(data: dict, n_queries: int = 400, n_distractors: int = 800,
+                 seed: int = 6) -> dict[str, pd.DataFrame]:
+    """The labelled set from the parsed tskg.json: docs (shuffled), and queries / qrels per split
+    (dev = first half, test = second half)."""
     rows = []
     for v in data.values():
         if v.get("source") not in SOURCES or not v.get("definition") or not v.get("zh"):
@@ -52,14 +53,8 @@ def build(tskg_json: Path, out_dir: Path, n_queries: int = 400, n_distractors: i
     queries = pd.DataFrame({"qid": "Q" + q["no"].astype(str), "text": q["definition"]})
     qrels = pd.DataFrame({"qid": queries["qid"], "doc_id": "T" + q["no"].astype(str), "relevance": 1})
     half = n_queries // 2
-    out_dir.mkdir(parents=True, exist_ok=True)
-    docs.sample(frac=1.0, random_state=seed).to_csv(out_dir / "docs.csv", index=False)
+    out = {"docs": docs.sample(frac=1.0, random_state=seed)}
     for name, part in (("dev", slice(0, half)), ("test", slice(half, n_queries))):
-        queries.iloc[part].to_csv(out_dir / f"queries_{name}.csv", index=False)
-        qrels.iloc[part].to_csv(out_dir / f"qrels_{name}.csv", index=False)
-    return {"docs": len(docs), "queries": len(queries)}
-
-
-if __name__ == "__main__":
-    import sys
-    print(build(Path(sys.argv[1]), Path(__file__).resolve().parent / "data" / "eval"))
+        out[f"queries_{name}"] = queries.iloc[part]
+        out[f"qrels_{name}"] = qrels.iloc[part]
+    return out

@@ -5,24 +5,11 @@ from functools import cache
 
 from .bm25 import BM25Index
 
-# seed-002 order fallback when gaoxin.reference is absent (same codes as gaoxin/demo/texts.py)
-_FALLBACK_FIELDS = {"SEI01": "高端装备", "SEI02": "新材料", "SEI03": "航空航天", "SEI04": "新一代信息技术",
-                    "SEI05": "生物", "SEI06": "节能环保", "SEI07": "新能源及智能网联汽车", "SEI08": "新兴服务业",
-                    "SEI09": "未来产业"}
-
-
 @cache
 def field_names() -> dict[str, str]:
-    names = dict(_FALLBACK_FIELDS)
-    try:
-        from gaoxin.reference import load_industries
-        for item in load_industries():
-            rec = item if isinstance(item, dict) else vars(item)
-            if rec.get("code") and rec.get("name"):
-                names[str(rec["code"])] = str(rec["name"])
-    except Exception:
-        pass
-    return names
+    """Industry code → name, from the one industry list (gaoxin/reference/industries.yaml)."""
+    from gaoxin.reference import load_industries
+    return {str(item["code"]): str(item["name"]) for item in load_industries()}
 
 
 def _missing(v) -> bool:

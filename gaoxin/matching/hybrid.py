@@ -46,13 +46,39 @@ def default_fusion() -> FusionSettings:
     return FusionSettings(**{k: v for k, v in f.items() if k in FusionSettings.__dataclass_fields__})
 
 
+def model_settings(model: str | None) -> dict:
+    """The per-embedder block of settings.yaml (`models:`): fusion weight and strength calibration,
+    chosen on the dev split of the labelled set for that model."""
+    return dict((settings_doc().get("models") or {}).get(str(model or ""), {}))
+
+
+def model_fusion(model: str | None) -> FusionSettings:
+    """Fusion settings for one embedder: the shared defaults with that model's own BM25 share
+    (alpha), so a weaker fallback model leans more on BM25 and never drags the hybrid below it."""
+    f = default_fusion()
+    ms = model_settings(model)
+    if "alpha" in ms:
+        f.alpha = float(ms["alpha"])
+    return f
+
+
+BACKGROUND_SAMPLE = 4096  # documents (evenly strided) over which a query's cosine background is taken
+BACKGROUND_MIN_DOCS = 50  # fewer documents with a vector: no per-query background (NaN)
+
+
 @dataclass
 class Hits:
-    """Top-k per query: doc indices (-1 = no hit), fused score, and the two component scores."""
+    """Top-k per query: doc indices (-1 = no hit), fused score, and the two component scores; per
+    query also its best BM25 score over the library and its cosine background (median and
+    interquartile range of its cosines to the documents with a vector), the inputs of the
+    calibrated strength (strength.py). NaN where not computed."""
     index: np.ndarray
     score: np.ndarray
     bm25: np.ndarray
     dense: np.ndarray
+    bm25_max: np.ndarray | None = None
+    cos_median: np.ndarray | None = None
+    cos_iqr: np.ndarray | None = None
 
 
 def _argtopk_unsorted(scores: np.ndarray, k: int, chunk: int = 64) -> np.ndarray:
@@ -119,13 +145,16 @@ def search_batch(query_tokens: list[list[str]] | None, query_emb: np.ndarray | N
                  bm25: BM25Index | None, doc_emb: np.ndarray | None, *, k: int = 10, mode: str = "hybrid",
                  doc_mask: np.ndarray | None = None, query_groups: np.ndarray | None = None,
                  doc_groups: np.ndarray | None = None, exclude_pairs: np.ndarray | None = None,
-                 fusion: FusionSettings | None = None, progress=None) -> Hits:
+                 fusion: FusionSettings | None = None, progress=None, doc_have: np.ndarray | None = None) -> Hits:
     """Top-k documents for every query.
 
     doc_mask: bool [n_docs], documents allowed for all queries (field / region / maturity filters).
     query_groups / doc_groups: when both given, a query only sees documents of its own group
     (e.g. "same field"); a group value of None/"" on the query side means no restriction.
     exclude_pairs: int64 codes q * n_docs + d of pairs never to return (rejected by a broker).
+    doc_have: bool [n_docs], documents that have a vector (the rest are still being embedded). In the
+    weighted hybrid a document without a vector scores α·b + (1 − α)·b = its normalised BM25 alone, so
+    it stays findable by its words; in dense mode it is not ranked; its `dense` value is NaN.
     """
     if mode not in MODES:
         raise ValueError(f"未知的检索方式“{mode}”，可选：bm25 / dense / hybrid")
@@ -142,10 +171,21 @@ def search_batch(query_tokens: list[list[str]] | None, query_emb: np.ndarray | N
     out_s = np.full((nq, k), -np.inf, np.float32)
     out_b = np.zeros((nq, k), np.float32)
     out_d = np.zeros((nq, k), np.float32)
+    out_bmax = np.full(nq, np.nan)
+    out_med = np.full(nq, np.nan)
+    out_iqr = np.full(nq, np.nan)
     if n_docs == 0 or nq == 0:
-        return Hits(out_i, out_s, out_b, out_d)
+        return Hits(out_i, out_s, out_b, out_d, out_bmax, out_med, out_iqr)
     if exclude_pairs is not None and len(exclude_pairs):
         exclude_pairs = np.unique(np.asarray(exclude_pairs, np.int64))
+    partial = use_d and doc_have is not None and not bool(np.all(doc_have))
+    if partial:
+        doc_have = np.asarray(doc_have, bool)
+    bg_cols = None
+    if use_d:  # the query's own background: its cosines to (a strided sample of) the embedded documents
+        with_vec = np.flatnonzero(doc_have) if partial else np.arange(n_docs)
+        if len(with_vec) >= BACKGROUND_MIN_DOCS:
+            bg_cols = with_vec[:: max(1, len(with_vec) // BACKGROUND_SAMPLE)]
     qcode = dcode = None
     if query_groups is not None and doc_groups is not None:
         # integer group codes (−1 = none) so the per-block comparison is a fast numeric broadcast
@@ -178,6 +218,9 @@ def search_batch(query_tokens: list[list[str]] | None, query_emb: np.ndarray | N
         if use_d:
             sd = np.asarray(query_emb[start:stop] @ doc_emb.T, dtype=np.float32)
         offset = None
+        if partial and mode == "dense":
+            blocked = np.broadcast_to(~doc_have[None, :], (nb, n_docs)).copy() if blocked is None \
+                else (blocked | ~doc_have[None, :])
         if mode == "bm25":
             fused = sb.copy() if blocked is not None else sb
             if blocked is not None:
@@ -195,6 +238,8 @@ def search_batch(query_tokens: list[list[str]] | None, query_emb: np.ndarray | N
                 b_in[blocked] = -np.inf
                 d_in[blocked] = -np.inf
             b_in[b_in <= 0] = -np.inf  # a document without a shared term has no BM25 rank
+            if partial:
+                d_in[:, ~doc_have] = -np.inf
             ib, _ = topk_rows(b_in, fusion.depth)
             idd, _ = topk_rows(d_in, fusion.depth)
             fused = np.zeros((nb, n_docs), np.float32)
@@ -205,6 +250,20 @@ def search_batch(query_tokens: list[list[str]] | None, query_emb: np.ndarray | N
             m = rd > 0
             fused[m] += fusion.w_dense / (fusion.rrf_k + rd[m])
             fused[fused <= 0] = -np.inf
+            zero_is_miss = False
+        elif partial:  # weighted, some documents not embedded yet: explicit (no in-place offset trick)
+            ok = doc_have[None, :] if blocked is None else (~blocked & doc_have[None, :])
+            bmax = (np.where(blocked, 0, sb) if blocked is not None else sb).max(axis=1, keepdims=True)
+            bmax[bmax <= 0] = 1.0
+            dmin = np.where(ok, sd, np.inf).min(axis=1, keepdims=True)
+            dmax = np.where(ok, sd, -np.inf).max(axis=1, keepdims=True)
+            dmin[~np.isfinite(dmin)] = 0.0
+            span = np.where(np.isfinite(dmax) & (dmax - dmin > 0), dmax - dmin, 1.0)
+            bn = sb / bmax
+            fused = np.where(doc_have[None, :], fusion.alpha * bn + (1 - fusion.alpha) * (sd - dmin) / span, bn)
+            fused = fused.astype(np.float32)
+            if blocked is not None:
+                fused[blocked] = -np.inf
             zero_is_miss = False
         else:  # weighted min-max; in place, and the per-row offset −dmin is added back after top-k
             if blocked is not None:
@@ -226,7 +285,7 @@ def search_batch(query_tokens: list[list[str]] | None, query_emb: np.ndarray | N
             zero_is_miss = False
             offset = (dmin * c1).astype(np.float32)
         idx, vals = topk_rows(fused, k)
-        if mode == "hybrid" and fusion.method != "rrf":
+        if offset is not None:
             vals = vals - offset  # back to α·b/bmax + (1−α)·(d − dmin)/span
         if zero_is_miss:
             idx = np.where(vals > 0, idx, -1)
@@ -236,11 +295,17 @@ def search_batch(query_tokens: list[list[str]] | None, query_emb: np.ndarray | N
         out_s[start:stop] = vals
         if sb is not None:
             out_b[start:stop] = np.where(idx >= 0, np.take_along_axis(sb, safe, axis=1), 0)
+            out_bmax[start:stop] = (sb if blocked is None else np.where(blocked, 0, sb)).max(axis=1)
+        if bg_cols is not None:
+            q25, q50, q75 = np.percentile(sd[:, bg_cols], [25, 50, 75], axis=1)
+            out_med[start:stop], out_iqr[start:stop] = q50, q75 - q25
         if sd is not None:
             out_d[start:stop] = np.where(idx >= 0, np.take_along_axis(sd, safe, axis=1), 0)
+            if partial:
+                out_d[start:stop] = np.where(doc_have[safe] | (idx < 0), out_d[start:stop], np.nan)
         if progress is not None:
             progress(nb)
-    return Hits(out_i, out_s, out_b, out_d)
+    return Hits(out_i, out_s, out_b, out_d, out_bmax, out_med, out_iqr)
 
 
 def filter_mask(docs, fields=None, regions=None, trl_min=None, trl_max=None, institutions=None) -> np.ndarray:

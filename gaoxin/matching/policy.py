@@ -20,7 +20,9 @@ def load_policy_templates() -> tuple[dict, ...]:
     """The cited policy entries of data/policies.yaml (amounts as the seed documents state them)."""
     with open(DATA_DIR / "policies.yaml", encoding="utf-8") as fh:
         doc = yaml.safe_load(fh)
-    return tuple(doc["policies"])
+    from gaoxin.enterprise.subsidies import amount_text  # each amount is written once, in subsidies.yaml
+    return tuple({**p, "amount": amount_text(p["subsidy_rule"])} if p.get("subsidy_rule") else p
+                 for p in doc["policies"])
 
 
 def _as_list(v) -> list:

@@ -23,12 +23,10 @@ def _areas() -> tuple[dict[str, str], dict[str, str]]:
     doc = yaml.safe_load((DATA_DIR / "areas.yaml").read_text(encoding="utf-8"))
     city_area = {c: a for a, cities in doc["areas"].items() for c in cities}
     cities = {str(k): v for k, v in doc["cities"].items()}
-    try:  # prefer the reference region names when present
-        from gaoxin.reference import load_regions
-        reg = load_regions()
-        cities.update({str(c): n for c, n, lvl in zip(reg["code"], reg["name"], reg["level"]) if lvl == "city"})
-    except Exception:
-        pass
+    # the reference region list (GB/T 2260) names every city; areas.yaml keeps the names it groups
+    from gaoxin.reference import load_regions
+    reg = load_regions()
+    cities.update({str(c): n for c, n, lvl in zip(reg["code"], reg["name"], reg["level"]) if lvl == "city"})
     return city_area, cities
 
 
@@ -86,7 +84,9 @@ def plan_roadshows(matches: pd.DataFrame, by: str = "city", top_per_demand: int 
             "需求": "\n".join(f"{c} {t}（{e}）" for c, t, e in zip(demands["demand_code"], demands["demand_title"],
                                                                  demands["demand_enterprise"])),
             "成果": "\n".join(f"{c} {t}（{i}）" for c, t, i in zip(res["code"], res["title"], res["institution"])),
-            "建议邀请高校院所": "、".join(pd.unique(res["institution"].dropna().astype(str))),
+            # a result's institutions may come grouped ("中南大学、湖南大学"): one name once
+            "建议邀请高校院所": "、".join(dict.fromkeys(n for x in res["institution"].dropna().astype(str)
+                                                  for n in x.split("、") if n)),
             "建议邀请企业": "、".join(pd.unique(demands["demand_enterprise"].dropna().astype(str))),
             "建议技术经理人": "、".join(brokers_here) if brokers_here else "待指派",
             "平均匹配分": round(float(np.mean(g["score"])), 4),
@@ -98,18 +98,50 @@ def plan_roadshows(matches: pd.DataFrame, by: str = "city", top_per_demand: int 
     return ev
 
 
-def export_xlsx(path: Path, sheets: dict[str, pd.DataFrame], note: str | None = None) -> Path:
-    """Write frames to one workbook (Chinese sheet names); `note` goes in a first 说明 sheet."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="xlsxwriter") as xw:
-        if note:
-            pd.DataFrame({"说明": [note]}).to_excel(xw, sheet_name="说明", index=False)
-        for name, df in sheets.items():
-            df.to_excel(xw, sheet_name=name[:31], index=False)
-            ws = xw.sheets[name[:31]]
-            for j, c in enumerate(df.columns):
-                width = min(60, max(8, int(df[c].astype(str).str.len().clip(upper=60).max() if len(df) else 8),
-                                    len(str(c)) * 2))
-                ws.set_column(j, j, width)
-    return path
+def plan_events(matches: pd.DataFrame, by: str = "city", top_per_demand: int = 3, min_demands: int = 2,
+                max_results: int = 15, brokers: pd.DataFrame | None = None, max_demands: int = 20,
+                first_date=None, days_between: int = 7) -> list[dict]:
+    """The roadshow plan as one entry per event: the header of `plan_roadshows` (场次, 领域, 片区, …)
+    plus 日期 (a suggested date: `first_date` + n × `days_between` days, in the plan's order, skipping
+    weekends) and two tables: 成果 (one row per result, institutions grouped, with the demands it
+    answers and its best strength) and 需求 (one row per demand with its enterprise)."""
+    import datetime as dt
+    ev = plan_roadshows(matches, by=by, top_per_demand=top_per_demand, min_demands=min_demands,
+                        max_results=max_results, brokers=brokers, max_demands=max_demands)
+    if not len(ev):
+        return []
+    m = matches[matches["rank"] <= top_per_demand]
+    day = first_date if isinstance(first_date, dt.date) else (
+        dt.date.fromisoformat(str(first_date)) if first_date else None)
+    out = []
+    for _, e in ev.iterrows():
+        d_codes = [line.split(" ", 1)[0] for line in str(e["需求"]).splitlines() if line]
+        r_codes = [line.split(" ", 1)[0] for line in str(e["成果"]).splitlines() if line]
+        g = m[m["demand_code"].isin(d_codes) & m["code"].isin(r_codes)]
+        order = {"高": 0, "中": 1, "低": 2}
+        res = []
+        for code in r_codes:
+            rows = g[g["code"] == code]
+            if not len(rows):
+                continue
+            best = min(rows["strength"], key=lambda s: order.get(s, 3)) if "strength" in rows else ""
+            res.append({"成果编号": code, "成果名称": rows["title"].iat[0], "完成单位": rows["institution"].iat[0],
+                        "技术成熟度": ("" if "trl" not in rows or pd.isna(rows["trl"].iat[0])
+                                  else f"{int(rows['trl'].iat[0])} 级"),
+                        "对应需求": "、".join(sorted(set(rows["demand_code"]))), "最高匹配强度": best})
+        dem = (m[m["demand_code"].isin(d_codes)].drop_duplicates("demand_code")
+               [["demand_code", "demand_title", "demand_enterprise"]]
+               .rename(columns={"demand_code": "需求编号", "demand_title": "需求", "demand_enterprise": "企业"}))
+        when = None
+        if day is not None:
+            when = day
+            while when.weekday() >= 5:
+                when += dt.timedelta(days=1)
+            day = when + dt.timedelta(days=days_between)
+        item = {c: (e[c].item() if hasattr(e[c], "item") else e[c]) for c in ev.columns if c not in ("需求", "成果")}
+        item["日期"] = when.isoformat() if when else "待定"
+        item["成果表"] = pd.DataFrame(res, columns=["成果编号", "成果名称", "完成单位", "技术成熟度", "对应需求",
+                                                 "最高匹配强度"])
+        item["需求表"] = dem.reset_index(drop=True)
+        out.append(item)
+    return out

@@ -12,13 +12,19 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from gaoxin import display
+from gaoxin.reports.circular_docx import dedupe_words
 from gaoxin.targets.circular import CircularTable
 
-COUNT_UNITS = {"家", "个", "件", "项", "支"}
-
-
 def _number_format(unit: str | None) -> str:
-    return "#,##0" if (unit or "") in COUNT_UNITS else "#,##0.00"
+    """Excel number format from the unit's display rule (gaoxin/reference/display.yaml): counts as
+    integers, percent points with one decimal, the rest with the rule's decimals."""
+    rule = display.unit_rule(unit)
+    kind = rule.get("kind")
+    if kind in ("count", "year"):
+        return "#,##0" if kind == "count" else "0"
+    decimals = int(rule.get("decimals", 2))
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
 
 
 def _blank(v) -> bool:
@@ -33,7 +39,7 @@ def write_circular(circ: CircularTable, path: str | Path | None = None) -> bytes
     font = "宋体"
     f_title = wb.add_format({"bold": True, "font_size": 16, "font_name": "方正小标宋简体", "align": "center",
                              "valign": "vcenter", "text_wrap": True})
-    f_sub = wb.add_format({"font_size": 10, "font_name": font, "align": "left"})
+    f_sub = wb.add_format({"font_size": 10, "font_name": font, "align": "left", "text_wrap": True, "valign": "top"})
     f_demo = wb.add_format({"bold": True, "font_color": "#C00000", "font_name": font})
     f_head = wb.add_format({"bold": True, "font_name": "黑体", "align": "center", "valign": "vcenter",
                             "border": 1, "bg_color": "#DCE6F2", "text_wrap": True})
@@ -49,9 +55,10 @@ def write_circular(circ: CircularTable, path: str | Path | None = None) -> bytes
     f_note = wb.add_format({"font_name": font, "font_size": 9, "text_wrap": True, "valign": "top"})
     f_bad = wb.add_format({"font_color": "#C00000"})
 
-    ws.merge_range(0, 0, 0, ncol - 1, circ.title, f_title)
+    ws.merge_range(0, 0, 0, ncol - 1, dedupe_words(circ.title), f_title)
     ws.set_row(0, 36)
-    ws.merge_range(1, 0, 1, ncol - 1, circ.subtitle, f_sub)
+    ws.merge_range(1, 0, 1, ncol - 1, display.cite(circ.subtitle), f_sub)
+    ws.set_row(1, 30)
     row = 2
     if circ.is_demo:
         ws.merge_range(row, 0, row, ncol - 1, "示例数据（系统生成的演示数据，不代表真实统计）", f_demo)
@@ -79,11 +86,12 @@ def write_circular(circ: CircularTable, path: str | Path | None = None) -> bytes
                 ws.write_number(r, j, float(v), fmt)
     first_data, last_data = header_row + 1, header_row + len(circ.table) - 1
     rate_col = list(circ.table.columns).index("完成率")
-    if last_data >= first_data:  # highlight units below 60 % in red
+    if last_data >= first_data and circ.red_below is not None:  # red below the 严重滞后 bound of status_thresholds.yaml
         ws.conditional_format(first_data, rate_col, last_data, rate_col,
-                              {"type": "cell", "criteria": "<", "value": 0.6, "format": f_bad})
+                              {"type": "cell", "criteria": "<", "value": circ.red_below, "format": f_bad})
     note_row = header_row + len(circ.table) + 1
-    for k, note in enumerate(["说明："] + [f"{n + 1}. {t}" for n, t in enumerate(circ.notes)]):
+    notes = [dedupe_words(display.cite(t)) for t in circ.notes]
+    for k, note in enumerate(["说明："] + [f"{n + 1}. {t}" for n, t in enumerate(notes)]):
         ws.merge_range(note_row + k, 0, note_row + k, ncol - 1, note, f_note)
         ws.set_row(note_row + k, 30 if len(note) > 40 else 16)
     widths = {"序号": 6, "年度目标": 12, "完成值": 12, "完成率": 10, "排名": 7, "进度评价": 12}
@@ -94,7 +102,7 @@ def write_circular(circ: CircularTable, path: str | Path | None = None) -> bytes
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
-    wb.set_properties({"title": circ.title, "comments": "示例数据" if circ.is_demo else ""})
+    wb.set_properties({"title": dedupe_words(circ.title), "comments": "示例数据" if circ.is_demo else ""})
     wb.close()
     data = buf.getvalue()
     if path is not None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 
@@ -31,9 +32,31 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
 XLSX_WRITER_OPTIONS = {"options": {"strings_to_formulas": False, "strings_to_urls": False}}
 
 
+def excel_number_format(unit: str | None) -> str:
+    """The Excel number format of a unit's display rule (gaoxin/reference/display.yaml): 比例 (a share
+    kept as a fraction) → 0.0%, % (percent points) → 0.0"%", counts → #,##0, money → #,##0.00."""
+    from gaoxin import display
+    rule = display.unit_rule(unit)
+    kind = rule.get("kind")
+    d = int(rule.get("decimals", display.rules()["score_decimals"] if kind == "score" else 2))
+    frac = ("." + "0" * d) if d else ""
+    if kind == "count":
+        return "#,##0"
+    if kind == "year":
+        return "0"
+    if kind == "fraction":
+        return f"0{frac}%"
+    if kind == "percent":
+        return f'#,##0{frac}"%"'
+    return f"#,##0{frac}"
+
+
 def frame_to_xlsx(frames: dict[str, pd.DataFrame] | pd.DataFrame, *, demo: bool = False,
-                  title: str | None = None) -> bytes:
-    """One sheet per frame, Chinese headers as given, a title row, and a 示例数据 note for demo data."""
+                  title: str | None = None, column_units: dict[str, str] | None = None) -> bytes:
+    """One sheet per frame, Chinese headers as given, a title row, and a 示例数据 note for demo data.
+    `column_units`: column header → unit (家, 万元, %, 比例 for a 0–1 share, 分 for a score): the
+    column's cells get that unit's number format, so 0.9675 reads 96.8% and 10.0 reads 10. Headers
+    listed under `columns:` in gaoxin/reference/display.yaml (完成进度, 综合得分 …) get theirs by default."""
     if isinstance(frames, pd.DataFrame):
         frames = {"数据": frames}
     buf = io.BytesIO()
@@ -42,17 +65,26 @@ def frame_to_xlsx(frames: dict[str, pd.DataFrame] | pd.DataFrame, *, demo: bool 
         head = wb.add_format({"bold": True, "bg_color": "#DCE6F2", "border": 1, "text_wrap": True})
         title_fmt = wb.add_format({"bold": True, "font_size": 13})
         demo_fmt = wb.add_format({"bold": True, "font_color": "#C00000"})
+        from gaoxin import display
         for name, df in frames.items():
-            sheet = str(name)[:31]
+            # a sheet or title made from a zone code reads the zone's name (长沙高新区培育库)
+            sheet = re.sub(r"[\[\]:*?/\\]", "", display.zone_codes_to_names(name))[:31] or "数据"
             start = 1 + (1 if demo else 0)
             df = escape_formulas(_naive(df.reset_index(drop=True)))
             df.to_excel(writer, sheet_name=sheet, index=False, startrow=start)
             ws = writer.sheets[sheet]
-            ws.write(0, 0, safe_cell(title or str(name)), title_fmt)
+            ws.write(0, 0, safe_cell(display.zone_codes_to_names(title or str(name))), title_fmt)
             if demo:
                 ws.write(1, 0, "示例数据（合成数据，仅供演示，不代表真实统计）", demo_fmt)
+            units = {**(display.rules().get("columns") or {}), **(column_units or {})}
+            cell_formats = {c: wb.add_format({"num_format": excel_number_format(u)})
+                            for c, u in units.items() if c in df.columns and pd.api.types.is_numeric_dtype(df[c])}
             for j, col in enumerate(df.columns):
                 ws.write(start, j, str(col), head)
+                if col in cell_formats:
+                    width_fmt = cell_formats[col]
+                    ws.set_column(j, j, 14, width_fmt)
+                    continue
                 width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)]) if len(df) else len(str(col))
                 ws.set_column(j, j, min(max(8, width * 1.6), 50))
             ws.freeze_panes(start + 1, 0)

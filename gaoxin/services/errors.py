@@ -25,3 +25,19 @@ class Throttled(ServiceError):
     def __init__(self, message: str, retry_after: int):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Invalid(ServiceError):
+    """Data or arguments that cannot be used (the engine refused them); the message says why."""
+    status = 422
+
+
+class Unavailable(ServiceError):
+    """A function that cannot run on this installation or right now (a missing map file, no
+    LibreOffice for PDF, an index being built); `retry_after` in seconds when waiting helps."""
+    status = 503
+
+    def __init__(self, message: str, retry_after: int | None = None, extra: dict | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.extra = extra or {}

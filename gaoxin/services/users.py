@@ -78,3 +78,62 @@ def create_demo_users(db: Session) -> list[tuple[str, str, str]]:
         create_user(db, username, password, role, label, zones, by="system")
         made.append((username, password, ROLE_LABELS[role] + (f"（{zone.name}）" if zones else "")))
     return made
+
+
+# --- user administration (the province administrator; `gaoxin users …` acts as the console) ----------
+
+USER_LABELS = {"username": "用户名", "display_name": "姓名", "role": "角色", "active": "启用",
+               "zones": "所属高新区", "created_at": "创建时间"}
+
+
+def _admin(user) -> None:
+    from gaoxin.services.scope import require_admin
+    require_admin(user)
+
+
+def users(db: Session, admin) -> list[dict]:
+    """Every user with role, zones and state (the role's Chinese name under `role_label`)."""
+    from gaoxin.auth.roles import ROLE_LABELS
+    from gaoxin.auth.users import list_users
+    _admin(admin)
+    rows = list_users(db)
+    for r in rows:
+        r["role_label"] = ROLE_LABELS.get(r["role"], r["role"])
+    return rows
+
+
+def users_export(db: Session, df):
+    """The user list as an Excel export shows it: role and zones by name."""
+    from gaoxin.services.zones import zone_names
+    names = zone_names(db, short=True)
+    return df.assign(role=df["role_label"], zones=df["zones"].map(lambda z: "、".join(names.get(c, c) for c in z))
+                     ).drop(columns=["role_label"])
+
+
+def add_user(db: Session, admin, username: str, password: str, role: str, display_name: str = "",
+             zones: list[str] | None = None):
+    from gaoxin.auth.users import UserError, create_user
+    from gaoxin.services.errors import ServiceError
+    _admin(admin)
+    try:
+        return create_user(db, username, password, role, display_name, list(zones or []), by=admin.username)
+    except UserError as exc:
+        raise ServiceError(str(exc)) from exc
+
+
+def change_user(db: Session, admin, username: str, *, role: str | None = None, zones: list[str] | None = None,
+                active: bool | None = None, display_name: str | None = None, password: str | None = None):
+    """Change a user's role, zones, state or name, and (when given) the password, in one transaction."""
+    from gaoxin.auth.users import UserError, set_password, update_user
+    from gaoxin.services.errors import ServiceError
+    _admin(admin)
+    try:
+        u = None
+        if any(v is not None for v in (role, zones, active, display_name)):
+            u = update_user(db, username, role=role, zones=zones, active=active, display_name=display_name,
+                            by=admin.username)
+        if password:
+            set_password(db, username, password, by=admin.username)
+        return u
+    except UserError as exc:
+        raise ServiceError(str(exc)) from exc

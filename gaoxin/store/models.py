@@ -73,6 +73,9 @@ class ImportBatch(Base):
     username: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "kind:sha256" on loaded batches only (NULL otherwise): the unique constraint makes two concurrent
+    # imports of the same file record one load and one "unchanged" (gaoxin.ingest.load)
+    load_key: Mapped[str | None] = mapped_column(String(100), unique=True)
 
 
 class Enterprise(Base):
@@ -292,3 +295,143 @@ class EvaluationRun(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- registries (issue 16): 高水平创新平台数据库, 上市后备企业资源库 -----------------------------------
+
+class Platform(Base):
+    """高水平创新平台 (seed 003 四(四)1(1)): one platform with its type, level, host, zone, approval."""
+    __tablename__ = "platform"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    type: Mapped[str] = mapped_column(String(32))
+    level: Mapped[str] = mapped_column(String(8))   # 国家级 | 省级 | 市级
+    host_name: Mapped[str] = mapped_column(String(128))
+    host_kind: Mapped[str | None] = mapped_column(String(16))
+    host_credit_code: Mapped[str | None] = mapped_column(String(18))
+    zone_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    county_code: Mapped[str | None] = mapped_column(String(12))
+    approval_year: Mapped[int] = mapped_column(Integer)
+    approval_doc: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16))
+    results: Mapped[dict | None] = mapped_column(JSON)   # {"2024": "年度成果"}: 定期发布成果清单
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class ListingCandidate(Base):
+    """上市后备企业 (seed 000 #5, seed 003 四(四)4(3)): one enterprise in the listing pipeline."""
+    __tablename__ = "listing_candidate"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    zone_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    county_code: Mapped[str | None] = mapped_column(String(12))
+    is_tech: Mapped[bool] = mapped_column(Boolean, default=True)
+    stage: Mapped[str] = mapped_column(String(16))   # 辅导备案 → 申报受理 → 审核 → 注册 → 上市
+    board: Mapped[str | None] = mapped_column(String(16))
+    stage_date: Mapped[date | None] = mapped_column(Date)
+    expected_date: Mapped[date | None] = mapped_column(Date)
+    listed_date: Mapped[date | None] = mapped_column(Date)
+    contact_name: Mapped[str | None] = mapped_column(String(32))   # 绿色服务通道联系人
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class Project(Base):
+    """重点项目 (seed 003 专栏2–12): quantities and milestones tracked like targets."""
+    __tablename__ = "project"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    column: Mapped[int | None] = mapped_column(Integer)
+    layout: Mapped[str | None] = mapped_column(String(64))
+    owner: Mapped[str | None] = mapped_column(String(128))
+    zone_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    chain: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    start_year: Mapped[int | None] = mapped_column(Integer)
+    target_year: Mapped[int | None] = mapped_column(Integer)
+    investment_target: Mapped[float | None] = mapped_column(Float)
+    investment_done: Mapped[float | None] = mapped_column(Float)
+    output_target: Mapped[float | None] = mapped_column(Float)
+    output_done: Mapped[float | None] = mapped_column(Float)
+    localization_target: Mapped[float | None] = mapped_column(Float)
+    localization_done: Mapped[float | None] = mapped_column(Float)
+    milestones: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)   # the plan's 专栏 item it comes from
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class Expert(Base):
+    """三家 (seed 004 三(二)3): 企业家 / 技术专家 / 政府管家."""
+    __tablename__ = "expert"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))
+    field: Mapped[str | None] = mapped_column(String(64))
+    organisation: Mapped[str | None] = mapped_column(String(128))
+    title: Mapped[str | None] = mapped_column(String(64))
+    zone_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class ExpertAssignment(Base):
+    """An expert assigned to a result↔demand match or a roadshow (who attends, who follows up), with
+    the follow-up recorded."""
+    __tablename__ = "expert_assignment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expert_code: Mapped[str] = mapped_column(String(32), index=True)
+    activity: Mapped[str] = mapped_column(String(8))        # 成果对接 | 路演
+    demand_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    result_code: Mapped[str | None] = mapped_column(String(32))
+    roadshow: Mapped[str | None] = mapped_column(String(128))
+    zone_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    role: Mapped[str] = mapped_column(String(8))            # 出席 | 跟进
+    outcome: Mapped[str] = mapped_column(String(8))         # 待跟进 | 跟进中 | 已签约 | 未成交
+    follow_up: Mapped[str | None] = mapped_column(Text)
+    follow_up_date: Mapped[date | None] = mapped_column(Date)
+    username: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PlanVersion(Base):
+    """A frozen version of a plan's targets (三年一更新: a revision keeps every old version)."""
+    __tablename__ = "plan_version"
+    __table_args__ = (UniqueConstraint("plan_id", "version", name="uq_plan_version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    spec: Mapped[dict] = mapped_column(JSON)
+    sha256: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Assessment(Base):
+    """一年一评估: the published annual assessment of a plan (and scope) — the year's figures frozen,
+    the evaluation, the targets' status, the conclusion — and the document exactly as published."""
+    __tablename__ = "assessment"
+    __table_args__ = (UniqueConstraint("plan_id", "scope_code", "year", name="uq_assessment"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[str] = mapped_column(String(64), index=True)
+    scope_code: Mapped[str] = mapped_column(String(64))     # "*" = the whole plan, else a zone code
+    year: Mapped[int] = mapped_column(Integer)
+    plan_version_id: Mapped[int] = mapped_column(ForeignKey("plan_version.id"))
+    record: Mapped[dict] = mapped_column(JSON)              # frozen figures, targets, evaluation, conclusion
+    document: Mapped[str] = mapped_column(Text)             # the published text
+    sha256: Mapped[str] = mapped_column(String(64))
+    published_by: Mapped[str | None] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from gaoxin.targets.monitor import parts_progress
+from gaoxin.targets.monitor import deadline_passed, deadline_year, parts_progress
 from gaoxin.targets.plans import Target
 from gaoxin.targets.status import Thresholds, load_thresholds
 
@@ -28,6 +28,10 @@ class CircularTable:
     table: pd.DataFrame            # COLUMNS (unit column renamed to unit_header) + a total row
     notes: list[str] = field(default_factory=list)
     is_demo: bool = False
+    # completion rates below this are marked red in the workbook: the lowest band minimum of
+    # status_thresholds.yaml (below it a unit is 严重滞后), never a number of the report's own
+    red_below: float | None = None
+    red_status: str | None = None
 
 
 def _unit_header(types: set[str]) -> str:
@@ -53,7 +57,9 @@ def circular_table(target: Target, observations: pd.DataFrame, as_of: int,
         years = "、".join(str(y) for y in decomp.years)
         raise ValueError(f"目标 {target.id} 的分解表没有 {as_of} 年的年度目标（分解表年份：{years}）")
     parts = parts_progress(target, observations, as_of, th)
-    rate = parts["progress"].to_numpy(dtype=float)
+    due = deadline_passed(target, as_of)
+    rate = parts["progress"].to_numpy(dtype=float)  # growth members: own rate ÷ required rate (monitor)
+    growth = members and target.kind == "growth"
     rate = np.where(parts["target_value"].isna(), np.nan, rate)
     parts = parts.assign(rate=rate)
     # rank by completion rate, ties share a rank; units without a rate are listed last, unranked
@@ -83,7 +89,7 @@ def circular_table(target: Target, observations: pd.DataFrame, as_of: int,
         total_actual, total_rate = np.nan, done / len(parts) if len(parts) else np.nan
     total = pd.DataFrame({"序号": [pd.NA], header: [total_label], "年度目标": [printed_total],
                           "完成值": [total_actual], "完成率": [total_rate], "排名": [pd.NA],
-                          "进度评价": [_total_status(total_rate, th)]})
+                          "进度评价": [_total_status(total_rate, th, due)]})
     table = pd.concat([table, total], ignore_index=True)
     table["序号"] = table["序号"].astype("Int64")
     notes = [
@@ -96,6 +102,10 @@ def circular_table(target: Target, observations: pd.DataFrame, as_of: int,
     if members:
         notes[0] = (f"每个高新区的目标均为 {target.target_value:g}{target.unit or ''}（{target.year_text()}）；"
                     "完成率 = 完成值 ÷ 目标；末行为达标高新区个数及达标率。")
+        if growth:
+            notes[0] = (f"每个高新区的目标均为年均增长 {target.target_value:g}%（{target.year_text()}）；"
+                        f"完成值为该高新区自{target.baseline_year}年至最近有数年份的年均增长率（%），"
+                        "完成率 = 完成值 ÷ 目标增长率；末行为达标高新区个数及达标率。")
         notes[2] = f"高新区名单来源：{decomp.source}。"
     blanks = parts.loc[parts["target_value"].isna(), "unit_name"].tolist()
     if blanks:
@@ -112,14 +122,32 @@ def circular_table(target: Target, observations: pd.DataFrame, as_of: int,
     if members:
         title = f"{_base_name(target.indicator_name)}目标完成情况通报（截至{as_of}年）"
     subtitle = f"单位：{decomp.table_unit or target.unit or ''}　　依据：{target.source}"
+    if target.discrepancy:
+        notes.append(target.discrepancy + "。")
+    if due:
+        notes.insert(1 if is_demo else 0,
+                     f"{deadline_year(target)}年为本目标的期限年份：未达到年度目标的单位评价为“{th.overdue_status}”。")
+    red, red_status = red_mark(th)
     return CircularTable(target_id=target.id, title=title, subtitle=subtitle, unit_header=header,
                          unit=decomp.table_unit or target.unit, as_of=as_of, table=table, notes=notes,
-                         is_demo=is_demo)
+                         is_demo=is_demo, red_below=red, red_status=red_status)
 
 
-def _total_status(rate: float, th: Thresholds) -> str:
+def _total_status(rate: float, th: Thresholds, overdue: bool = False) -> str:
     if rate is None or rate != rate:
         return th.missing_status
     if rate >= 1:
         return th.achieved_status
+    if overdue:  # the deadline has come: the total is 逾期未完成 like its units
+        return th.overdue_status
     return str(th.classify(np.array([rate]))[0])
+
+
+def red_mark(th: Thresholds) -> tuple[float | None, str | None]:
+    """(rate, status): below the lowest band minimum of status_thresholds.yaml a unit falls in the last
+    band (严重滞后); the workbook marks those rates red."""
+    mins = [(m, s) for s, m in th.bands if m is not None]
+    if not mins:
+        return None, None
+    m = min(v for v, _ in mins)
+    return m, th.bands[-1][0]

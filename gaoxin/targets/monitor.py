@@ -7,7 +7,7 @@ import pandas as pd
 
 from gaoxin.targets.plans import Target
 from gaoxin.targets.progress import evaluate, series_matrix
-from gaoxin.targets.status import Thresholds
+from gaoxin.targets.status import Thresholds, load_thresholds
 
 OBS_COLUMNS = ["unit_type", "unit_code", "indicator_code", "period", "value", "is_demo"]
 
@@ -25,10 +25,15 @@ def target_frame(targets: list[Target]) -> pd.DataFrame:
             "target_year": t.target_year, "target_value": t.target_value, "multiple": t.multiple,
             "periodicity": t.periodicity, "period_start": t.period_start, "period_end": t.period_end,
             "lead_units": "、".join(t.lead_units), "source": t.source,
+            # what a reader must see beside the figure: the platform's reading of the wording, and where
+            # two figures of the same document disagree
+            "note": "；".join(x for x in (t.note, t.discrepancy) if x) or None,
+            "discrepancy": t.discrepancy,
         })
     cols = ["id", "plan", "indicator", "indicator_name", "unit", "level_unit", "kind", "comparator",
             "scope_type", "scope_code", "scope_name", "baseline_year", "baseline_value", "target_year",
-            "target_value", "multiple", "periodicity", "period_start", "period_end", "lead_units", "source"]
+            "target_value", "multiple", "periodicity", "period_start", "period_end", "lead_units", "source",
+            "note", "discrepancy"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -70,13 +75,29 @@ def part_frame(target: Target, as_of: int) -> pd.DataFrame:
     if decomp is None:
         raise ValueError(f"目标 {target.id} 没有分解表")
     rows = []
-    # "每个…高新区至少 n": the requirement stands from the target year on; before it, it is the goal
+    # "每个…高新区至少 n": the requirement stands from the target year on; before it, it is the goal.
+    # A printed table cell is the unit's assigned figure: it is met when reached (>=), whatever word the
+    # parent goal uses (突破 → > applies to the total, not to a row of 附件1–5).
     members = decomp.kind == "members"
+    # "每个…高新区…年均增长25%以上": each member zone's own growth from the plan's base year is judged
+    growth = members and target.kind == "growth"
     for order, r in enumerate(decomp.rows, start=1):
+        if growth:
+            rows.append({
+                "order": order, "target_id": target.id, "indicator": target.indicator, "unit": target.unit,
+                "unit_type": r.unit_type, "unit_code": str(r.unit_code), "unit_name": r.unit_name,
+                "kind": "growth", "comparator": target.comparator, "periodicity": "once",
+                "baseline_year": target.baseline_year if target.baseline_year is not None else np.nan,
+                "baseline_value": np.nan, "target_year": target.target_year,
+                "target_value": r.values.get(target.target_year),
+                "period_start": np.nan, "period_end": np.nan,
+                "responsible": "、".join(r.responsible_units),
+            })
+            continue
         rows.append({
             "order": order, "target_id": target.id, "indicator": target.indicator, "unit": target.unit,
             "unit_type": r.unit_type, "unit_code": str(r.unit_code), "unit_name": r.unit_name,
-            "kind": "level", "comparator": target.comparator, "periodicity": "annual",
+            "kind": "level", "comparator": target.comparator if members else ">=", "periodicity": "annual",
             "baseline_year": np.nan, "baseline_value": np.nan,
             "target_year": as_of,
             "target_value": r.values.get(target.target_year) if members else r.values.get(as_of),
@@ -86,17 +107,48 @@ def part_frame(target: Target, as_of: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def deadline_year(target: Target) -> int:
+    """The parent target's deadline year: the end of the period for cumulative / annual targets, else the
+    target year (as in `progress.evaluate`)."""
+    if target.kind == "cumulative" or target.periodicity == "annual":
+        return int(target.period_end or target.target_year)
+    return int(target.target_year)
+
+
+def deadline_passed(target: Target, as_of: int) -> bool:
+    """Whether, as of `as_of`, the parent target is judged 已完成 / 逾期未完成 (an annual target only
+    once the as-of year is past its period; any other once the deadline year is reached)."""
+    end = deadline_year(target)
+    if target.periodicity == "annual" and target.kind != "cumulative":
+        return as_of > end
+    return as_of >= end
+
+
 def parts_progress(target: Target, observations: pd.DataFrame, as_of: int,
                    thresholds: Thresholds | None = None) -> pd.DataFrame:
     """Each decomposed unit's 年度目标 for `as_of`, its actual that year and the judgement."""
     frame = part_frame(target, as_of)
     keys = pd.DataFrame({"unit_type": frame["unit_type"], "unit_code": frame["unit_code"],
                          "indicator_code": target.indicator})
-    years = _years(observations, [as_of])
+    years = _years(observations, [as_of, *frame["baseline_year"].dropna()])
     values = series_matrix(observations, keys, years)
     result = evaluate(frame, values, years, as_of, thresholds)
     out = pd.concat([frame, result], axis=1)
     out["is_demo"] = _demo_flags(observations, keys)
+    if target.kind == "growth" and target.decomposition is not None and target.decomposition.kind == "members":
+        # 每个高新区年均增长 n%: what a reader compares with the n % is the zone's own growth rate, so
+        # `actual` is that rate (%), `progress` the rate over the required rate; the level stays beside
+        out["actual_level"] = out["actual"]
+        out["actual"] = out["actual_cagr"].astype(float) * 100.0
+        out["progress"] = out["actual"] / frame["target_value"].astype(float)
+    # Once the parent's deadline has come, a unit that has not met its figure is 逾期未完成 like its
+    # parent (status_thresholds.yaml `overdue`), not 进度滞后 / 严重滞后.
+    th = thresholds or load_thresholds()
+    if deadline_passed(target, as_of) and target.kind != "growth":
+        late = (~out["met"].astype(bool)) & out["actual"].notna() & frame["target_value"].notna()
+        out.loc[late, "status"] = th.overdue_status
+        out.loc[late, "overdue"] = True
+        out.loc[late, "status_reason"] = f"已到{deadline_year(target)}年目标期限，未达到本单位目标"
     # a blank printed cell cannot be judged: say so instead of "数据缺失"
     blank = frame["target_value"].isna()
     out.loc[blank, "status"] = "目标未列"

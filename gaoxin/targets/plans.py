@@ -110,6 +110,7 @@ class Target:
     multiple: float | None = None            # doubling: target = multiple × baseline
     applies_to: str = "scope"                # scope | each (每个国家高新区 …)
     note: str | None = None
+    discrepancy: str | None = None           # two figures of one document disagree: both shown, with this note
     decomposition: Decomposition | None = None
     spec: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -297,7 +298,7 @@ def _target(raw: dict, plan_id: str, defaults: dict, file: str) -> Target:
     lead, responsible = _units(raw.get("responsible"))
     decomp = _decomposition(raw["decomposition"], where) if raw.get("decomposition") else None
     if decomp is None and raw.get("members") and raw.get("applies_to") == "each" \
-            and kind in ("count", "level", "share", "coverage"):
+            and kind in ("count", "level", "share", "coverage", "growth"):
         decomp = _member_decomposition(raw["members"], target_year, target_value, where)
     return Target(
         id=str(tid), plan_id=plan_id, indicator=str(raw["indicator"]), indicator_name=str(raw["indicator_name"]),
@@ -308,6 +309,7 @@ def _target(raw: dict, plan_id: str, defaults: dict, file: str) -> Target:
         period_start=_year(period.get("start"), f"{where} period.start"),
         period_end=_year(period.get("end"), f"{where} period.end"),
         multiple=multiple, applies_to=raw.get("applies_to", "scope"), note=raw.get("note"),
+        discrepancy=raw.get("discrepancy"),
         decomposition=decomp, spec=_jsonable(_merged(raw, defaults, target_year, baseline_year)),
     )
 

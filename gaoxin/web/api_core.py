@@ -1,28 +1,24 @@
-"""Core API: auth, zones, observations, imports, templates, users, audit log."""
+"""Core API: auth, zones, observations, imports, templates, users, audit log.
+
+Each handler calls one gaoxin.services function; service errors become HTTP answers in gaoxin.web.app."""
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pandas as pd
-from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gaoxin.auth import roles
-from gaoxin.auth.audit import record_change
 from gaoxin.auth.roles import Principal
-from gaoxin.auth.users import UserError, authenticate, create_user, list_users, set_password, update_user
-from gaoxin.store.models import (AuditLog, Enterprise, ImportBatch, Observation, TechDemand, TechResult,
-                                 Policy, Zone)
-from gaoxin.web import services
-from gaoxin.web.deps import (DB, admin_user, check_zone_read, current_user, csrf_token, get_db, verify_csrf,
-                             writer_user, zone_read, zone_write)
+from gaoxin.services import audit as au
+from gaoxin.services import imports as im
+from gaoxin.services import users as us
+from gaoxin.services import zones as zn
+from gaoxin.services.scope import require_read
+from gaoxin.web.deps import DB, admin_user, csrf_token, current_user, login, logout, verify_csrf, writer_user
 from gaoxin.web.tables import XLSX, attachment, table_response
 
 router = APIRouter(prefix="/api", dependencies=[Depends(verify_csrf)])
-
 
 # --- auth -------------------------------------------------------------------------------------
 
@@ -43,14 +39,14 @@ def get_csrf(request: Request):
 
 @router.post("/auth/login", tags=["登录"], summary="登录")
 def api_login(body: LoginBody, request: Request, db: Session = DB):
-    p = services.login(db, request, body.username, body.password)
+    p = login(db, request, body.username, body.password)
     return {"username": p.username, "role": p.role, "role_label": p.role_label, "zones": sorted(p.zones),
             "csrf_token": csrf_token(request)}
 
 
 @router.post("/auth/logout", tags=["登录"], summary="退出登录")
 def api_logout(request: Request, db: Session = DB):
-    services.logout(db, request)
+    logout(db, request)
     return {"detail": "已退出登录"}
 
 
@@ -63,20 +59,16 @@ def me(user: Principal = Depends(current_user)):
 # --- zones and observations ----------------------------------------------------------------------
 
 @router.get("/zones", tags=["高新区"], summary="高新区名录（公开信息）")
-def zones(format: str | None = None, request: Request = None, db: Session = DB,
-          user: Principal = Depends(current_user)):
-    df = services.zones(db)
-    return table_response(df, format, "高新区名录", labels=services.ZONE_LABELS)
+def zones(format: str | None = None, db: Session = DB, user: Principal = Depends(current_user)):
+    return table_response(zn.zones(db), format, "高新区名录", labels=zn.ZONE_LABELS)
 
 
 @router.get("/zones/{zone_code}/observations", tags=["高新区"], summary="某高新区的指标数据")
-def zone_observations(zone_code: str = Depends(zone_read), indicator: str | None = None,
-                      year: int | None = None, format: str | None = None, request: Request = None,
-                      db: Session = DB):
-    services.require_zone_exists(db, zone_code)
-    df = services.observations(db, "zone", [zone_code], indicator, year)
+def zone_observations(zone_code: str, indicator: str | None = None, year: int | None = None,
+                      format: str | None = None, user: Principal = Depends(current_user), db: Session = DB):
+    df = zn.zone_observations(db, user, zone_code, indicator, year)
     return table_response(df, format, f"{zone_code}指标数据", demo=bool(df["is_demo"].any()) if len(df) else False,
-                          labels=services.OBS_LABELS)
+                          labels=zn.OBS_LABELS)
 
 
 class ObservationIn(BaseModel):
@@ -86,22 +78,18 @@ class ObservationIn(BaseModel):
 
 
 @router.put("/zones/{zone_code}/observations", tags=["高新区"], summary="修改某高新区的一个指标值（记入审计日志）")
-def put_zone_observation(body: ObservationIn, zone_code: str = Depends(zone_write),
-                         user: Principal = Depends(writer_user), db: Session = DB):
-    services.require_zone_exists(db, zone_code)
-    return services.set_observation(db, user, "zone", zone_code, body.indicator_code, body.period, body.value,
-                                    zone_code)
+def put_zone_observation(body: ObservationIn, zone_code: str, user: Principal = Depends(current_user),
+                         db: Session = DB):
+    return zn.set_zone_observation(db, user, zone_code, body.indicator_code, body.period, body.value)
 
 
 @router.get("/observations", tags=["高新区"], summary="指标数据查询（按权限过滤）")
 def observations(unit_type: str | None = None, zone: str | None = None, indicator: str | None = None,
                  year: int | None = None, format: str | None = None, user: Principal = Depends(current_user),
                  db: Session = DB):
-    if zone:
-        check_zone_read(user, zone)
-    df = services.scoped_observations(db, user, unit_type, zone, indicator, year)
+    df = zn.observations(db, user, unit_type, zone, indicator, year)
     return table_response(df, format, "指标数据", demo=bool(df["is_demo"].any()) if len(df) else False,
-                          labels=services.OBS_LABELS)
+                          labels=zn.OBS_LABELS)
 
 
 # --- imports and templates -----------------------------------------------------------------------
@@ -110,29 +98,26 @@ def observations(unit_type: str | None = None, zone: str | None = None, indicato
 def imports(zone: str | None = None, format: str | None = None, user: Principal = Depends(current_user),
             db: Session = DB):
     if zone:
-        check_zone_read(user, zone)
-    df = services.import_history(db, user)
-    return table_response(df, format, "导入记录", labels=services.IMPORT_LABELS)
+        require_read(user, zone)
+    return table_response(im.import_history(db, user), format, "导入记录", labels=im.IMPORT_LABELS)
 
 
 @router.post("/imports", tags=["数据管理"], summary="上传 Excel/CSV 导入（逐行校验，全部通过才写入）")
-async def upload(file: UploadFile = File(...), user: Principal = Depends(writer_user),
-                 db: Session = DB):
-    content = await file.read()
-    result = services.run_import(db, user, file.filename or "upload.xlsx", content)
-    status = 200 if result["ok"] else 403 if result.get("forbidden") else 422
-    from fastapi.responses import JSONResponse
-    return JSONResponse(result, status_code=status)
+async def upload(file: UploadFile = File(...), user: Principal = Depends(writer_user), db: Session = DB,
+                 accept_warnings: bool = Form(False, description="已核对提示的数值，确认导入（第一次上传返回 needs_confirmation 时再次提交）")):
+    result = im.run_upload(db, user, file.filename or "upload.xlsx", await file.read(), accept_warnings=accept_warnings)
+    return JSONResponse(result, status_code=200 if result["ok"] or result.get("needs_confirmation")
+                        else 403 if result.get("forbidden") else 422)
 
 
 @router.get("/templates", tags=["数据管理"], summary="可下载的导入模板")
 def templates(user: Principal = Depends(current_user)):
-    return {"templates": [{"kind": k, "label": v} for k, v in services.template_kinds().items()]}
+    return {"templates": [{"kind": k, "label": v} for k, v in im.template_kinds().items()]}
 
 
 @router.get("/templates/{kind}", tags=["数据管理"], summary="下载导入模板（xlsx）")
 def template(kind: str, user: Principal = Depends(current_user)):
-    content, name = services.template_bytes(kind)
+    content, name = im.template_bytes(kind)
     return attachment(content, name, XLSX)
 
 
@@ -159,42 +144,27 @@ class PasswordIn(BaseModel):
 
 @router.get("/users", tags=["用户管理"], summary="用户列表（省级管理员）")
 def users(format: str | None = None, admin: Principal = Depends(admin_user), db: Session = DB):
-    df = pd.DataFrame(list_users(db), columns=["username", "display_name", "role", "active", "zones", "created_at"])
-    df["zones"] = df["zones"].map(lambda z: "、".join(z))
-    return table_response(df, format, "用户列表", labels=services.USER_LABELS)
-
-
-def _user_error(exc: UserError):
-    return HTTPException(400, str(exc))
+    df = pd.DataFrame(us.users(db, admin), columns=list(us.USER_LABELS) + ["role_label"])
+    return table_response(df.assign(zones=df["zones"].map("、".join)).drop(columns=["role_label"]), format,
+                          "用户列表", labels=us.USER_LABELS, xlsx_frame=lambda d: us.users_export(db, df))
 
 
 @router.post("/users", tags=["用户管理"], summary="新增用户（省级管理员）")
 def add_user(body: UserIn, admin: Principal = Depends(admin_user), db: Session = DB):
-    try:
-        u = create_user(db, body.username, body.password, body.role, body.display_name, body.zones, by=admin.username)
-    except UserError as exc:
-        raise _user_error(exc)
+    u = us.add_user(db, admin, body.username, body.password, body.role, body.display_name, body.zones)
     return {"username": u.username, "role": u.role}
 
 
 @router.patch("/users/{username}", tags=["用户管理"], summary="修改用户角色、园区或状态（省级管理员）")
-def patch_user(username: str, body: UserPatch, admin: Principal = Depends(admin_user),
-               db: Session = DB):
-    try:
-        u = update_user(db, username, role=body.role, zones=body.zones, active=body.active,
-                        display_name=body.display_name, by=admin.username)
-    except UserError as exc:
-        raise _user_error(exc)
+def patch_user(username: str, body: UserPatch, admin: Principal = Depends(admin_user), db: Session = DB):
+    u = us.change_user(db, admin, username, role=body.role, zones=body.zones, active=body.active,
+                       display_name=body.display_name)
     return {"username": u.username, "role": u.role, "active": u.active}
 
 
 @router.post("/users/{username}/password", tags=["用户管理"], summary="重置密码（省级管理员）")
-def reset_password(username: str, body: PasswordIn, admin: Principal = Depends(admin_user),
-                   db: Session = DB):
-    try:
-        set_password(db, username, body.password, by=admin.username)
-    except UserError as exc:
-        raise _user_error(exc)
+def reset_password(username: str, body: PasswordIn, admin: Principal = Depends(admin_user), db: Session = DB):
+    us.change_user(db, admin, username, password=body.password)
     return {"detail": "密码已重置"}
 
 
@@ -203,7 +173,4 @@ def reset_password(username: str, body: PasswordIn, admin: Principal = Depends(a
 @router.get("/audit", tags=["审计日志"], summary="审计日志（谁、何时、改了什么、修改前后）")
 def audit(zone: str | None = None, limit: int = Query(200, le=5000), format: str | None = None,
           user: Principal = Depends(current_user), db: Session = DB):
-    if zone:
-        check_zone_read(user, zone)
-    df = services.audit_frame(db, user, zone, limit)
-    return table_response(df, format, "审计日志", labels=services.AUDIT_LABELS)
+    return table_response(au.audit_log(db, user, zone, limit), format, "审计日志", labels=au.AUDIT_LABELS)

@@ -10,13 +10,12 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import exists, select
-from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from gaoxin.paths import database_url as default_database_url
-from gaoxin.store.db import get_engine
+from gaoxin.services.db import session_factory
+from gaoxin.services.errors import ServiceError
 from gaoxin.web.deps import LoginRequired
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -36,7 +35,7 @@ def create_app(database_url: str | None = None, secret_key: str | None = None,
         docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None, openapi_url="/api/openapi.json",
     )
     app.state.database_url = url
-    app.state.sessionmaker = sessionmaker(bind=get_engine(url), expire_on_commit=False)
+    app.state.sessionmaker = session_factory(url)
     app.state.demo_cache = (0.0, False)
     # the cookie only carries the session id; the server-side row decides expiry (auth/settings.yaml)
     from gaoxin.auth.config import setting
@@ -54,6 +53,9 @@ def create_app(database_url: str | None = None, secret_key: str | None = None,
     app.include_router(api_core.router)
     app.include_router(api_engines.router)
     app.include_router(pages.router)
+    from gaoxin.web import api_registries, pages_registries  # registries (issue 16)
+    app.include_router(api_registries.router)
+    app.include_router(pages_registries.router)
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs():
@@ -97,6 +99,14 @@ def create_app(database_url: str | None = None, secret_key: str | None = None,
             resp.headers[k] = v
         return resp
 
+    @app.exception_handler(ServiceError)
+    async def _service_error(request: Request, exc: ServiceError):
+        # the one place where the services' errors become HTTP answers (status, Chinese detail)
+        headers = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) else None
+        http = HTTPException(exc.status, str(exc), headers=headers)
+        http.body_extra = getattr(exc, "extra", None) or {}
+        return await _http_error(request, http)
+
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError):
         msgs = []
@@ -133,8 +143,7 @@ def is_demo(app: FastAPI, session) -> bool:
     now = time.monotonic()
     if now - at < 10:
         return value
-    from gaoxin.store.models import ImportBatch, Observation
-    value = bool(session.scalar(select(exists().where(ImportBatch.is_demo.is_(True))))
-                 or session.scalar(select(exists().where(Observation.is_demo.is_(True)))))
+    from gaoxin.services.db import has_demo_data
+    value = has_demo_data(session)
     app.state.demo_cache = (now, value)
     return value

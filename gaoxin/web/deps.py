@@ -11,14 +11,13 @@ import secrets
 from typing import Iterator
 
 from fastapi import Depends, HTTPException, Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from gaoxin.auth import roles
 from gaoxin.auth.roles import Principal
 from gaoxin.auth.sessions import ActiveSession, resolve_session
 from gaoxin.auth.users import get_principal
-from gaoxin.store.db import get_engine, transaction
+from gaoxin.services import scope
+from gaoxin.services.db import transaction
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -93,46 +92,61 @@ def current_user(user: Principal | None = Depends(optional_user)) -> Principal:
 
 
 def admin_user(user: Principal = Depends(current_user)) -> Principal:
-    if not user.is_admin:
-        raise HTTPException(403, "此操作仅限省级管理员")
+    scope.require_admin(user)
     return user
 
 
 def writer_user(user: Principal = Depends(current_user)) -> Principal:
-    if not user.can_write:
-        raise HTTPException(403, "只读用户不能修改数据")
+    scope.require_writer(user)
+    return user
+
+
+def report_reader(user: Principal = Depends(current_user)) -> Principal:
+    """Province-wide documents (all zones' private figures): admin and read-only users."""
+    scope.require_province_reader(user)
     return user
 
 
 def check_zone_read(user: Principal, zone_code: str | None) -> None:
-    if not roles.can_read_zone(user, zone_code):
-        raise HTTPException(403, "无权查看该高新区的数据：高新区用户只能查看本园区数据"
-                                 "（其他园区仅可在已发布的排名中查看）")
+    scope.require_read(user, zone_code)
 
 
 def check_zone_write(user: Principal, zone_code: str | None) -> None:
-    if not roles.can_write_zone(user, zone_code):
-        if user.role == roles.READONLY:
-            raise HTTPException(403, "只读用户不能修改数据")
-        raise HTTPException(403, f"无权修改 {zone_code or '全省'} 的数据：高新区用户只能修改本园区数据")
+    scope.require_write(user, zone_code)
 
 
 def zone_read(zone_code: str, user: Principal = Depends(current_user)) -> str:
     """Path parameter `zone_code` the user must be allowed to read."""
-    check_zone_read(user, zone_code)
+    scope.require_read(user, zone_code)
     return zone_code
 
 
 def zone_write(zone_code: str, user: Principal = Depends(current_user)) -> str:
-    check_zone_write(user, zone_code)
+    scope.require_write(user, zone_code)
     return zone_code
 
 
-def scoped_zones(user: Principal, db: Session, requested: str | None) -> list[str]:
-    """The zones a list endpoint may return: the requested one (checked) or all the user may see."""
-    from gaoxin.store.models import Zone
-    if requested:
-        check_zone_read(user, requested)
-        return [requested]
-    codes = list(db.scalars(select(Zone.code).order_by(Zone.code)))
-    return user.visible_zones(codes)
+# --- login and logout: the web side (cookie, CSRF token) of gaoxin.services.users ---------------------
+
+def login(db: Session, request: Request, username: str, password: str) -> Principal:
+    """A new server-side session id in the cookie and a new CSRF token. A failure is committed
+    (throttle counter, audit row) before the error is raised."""
+    from gaoxin.services import users as user_service
+    from gaoxin.services.errors import ServiceError
+    client = request.client.host if request.client else None
+    try:
+        res = user_service.login(db, username, password, client, previous_token=request.session.get("sid"))
+    except ServiceError:
+        db.commit()
+        raise
+    request.session.clear()  # nothing of the anonymous session survives login
+    request.session["sid"] = res.session_token
+    request.state.active_session = ActiveSession(res.principal.username, res.csrf)
+    return res.principal
+
+
+def logout(db: Session, request: Request) -> None:
+    from gaoxin.services import users as user_service
+    user_service.logout(db, request.session.get("sid"))
+    request.session.clear()
+    request.state.active_session = None

@@ -29,10 +29,11 @@ def baseline(i: int = 1) -> dict:
         "digital_level": 2.0, "quality_items": 2.0, "chain_key_link": False, "priority_field": True,
         "maker_china_top": np.nan, "is_listed": False, "has_pe_investment": False, "valuation_usd": np.nan,
         "financing_total_usd": np.nan, "controlling_share": 60.0, "tsme_reg_year": np.nan,
+        "joined_standard": False, "ip_class2_used": 0.0, "new_economy": False, "contest_top_award": False,
     }
     annual = {
         "revenue": 10000.0, "main_revenue": 9000.0, "rd_expense": 600.0, "rd_domestic": 600.0,
-        "rd_deductible": 600.0, "hitech_revenue": 7000.0, "employees": 100.0, "tech_staff": 20.0,
+        "rd_deductible": 600.0, "hitech_revenue": 7000.0, "total_income": 10000.0, "employees": 100.0, "tech_staff": 20.0,
         "rd_staff": 15.0, "total_assets": 8000.0, "total_liabilities": 4000.0, "net_profit": 800.0,
         "cost_total": 9000.0, "equity_financing": 0.0, "tech_contract": 100.0, "conversions": 5.0,
         "tax_paid": 400.0, "new_national_platforms": 0.0, "new_provincial_platforms": 0.0,

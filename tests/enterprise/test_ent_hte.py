@@ -130,6 +130,9 @@ class _Q:
         self.settings = {}
         self._op = np.asarray(op, float)
 
+    def setting(self, key):
+        return self.settings.get(key, load_rules().settings[key])
+
     def operating_years(self):
         return self._op
 

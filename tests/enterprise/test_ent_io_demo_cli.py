@@ -10,8 +10,9 @@ from typer.testing import CliRunner
 
 from gaoxin.credit_code import check_many
 from gaoxin.demo.enterprises import generate_enterprises, generate_wide
-from gaoxin.enterprise import EnterpriseDataError, frame_from_generated, judge, pool, read_enterprise_file
+from gaoxin.enterprise import EnterpriseDataError, frame_from_generated, judge, pool
 from gaoxin.enterprise import fields as F
+from gaoxin.ingest.enterprise_file import read_enterprise_file  # the one enterprise reader
 
 from .conftest import AS_OF, baseline, frame
 

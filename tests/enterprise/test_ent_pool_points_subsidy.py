@@ -16,7 +16,7 @@ def test_pool_gap_text_matches_the_issue_example():
     near = vary(revenue_y0=6000.0, revenue_y1=4000.0, revenue_y2=2000.0,
                 rd_expense_y0=200.0, rd_expense_y1=120.0, rd_expense_y2=64.0,
                 rd_domestic_y0=200.0, rd_domestic_y1=120.0, rd_domestic_y2=64.0,
-                hitech_revenue_y0=5000.0)
+                hitech_revenue_y0=5000.0, total_income_y0=6000.0)
     j = judge(frame([near]), as_of=AS_OF)
     p = pool(j, "高新技术企业")
     assert len(p) == 1 and p["n_failed"].iloc[0] == 1

@@ -10,7 +10,11 @@ from gaoxin.enterprise import fields as F
 
 AS_OF = 2025
 # fields whose absence means "no" (no certificate, not placed, not registered), not "unknown"
-ABSENCE_IS_NO = {"hte_cert_year", "hte_cert_count", "maker_china_top", "tsme_reg_year"}
+ABSENCE_IS_NO = {"hte_cert_year", "hte_cert_count", "maker_china_top", "tsme_reg_year",
+                 # direct routes (直通 / 直接确认): a blank yes/no counts as 否 on every route
+                 # (index.yaml settings.blank_yes_no), like a blank certificate year
+                 "national_award_top3", "provincial_award", "provincial_rd_institution", "led_standard",
+                 "contest_top_award"}
 
 
 @pytest.fixture(scope="module")

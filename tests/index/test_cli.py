@@ -171,7 +171,9 @@ def _store_ready() -> str | None:
 
 
 @pytest.mark.skipif(_store_ready() is not None, reason=str(_store_ready()))
-def test_evaluate_on_demo_database(app, db_url):
+def test_evaluate_on_demo_database(app, db_url, monkeypatch):
+    from rich.console import Console
+    monkeypatch.setattr(index_cli, "console", Console(width=200))   # a wide terminal: headers on one line
     from gaoxin.demo import build_demo
     from gaoxin.store.db import session_scope
     with session_scope(db_url) as s:
@@ -184,11 +186,48 @@ def test_evaluate_on_demo_database(app, db_url):
     r = runner.invoke(app, ["evaluate", "--year", "2024", "--level", "省级"])
     assert r.exit_code == 0 and "省级高新区综合评价排名" in r.output
     r = runner.invoke(app, ["evaluate", "--level", "市级"])
-    assert r.exit_code == 1 and "没有级别" in r.output
+    assert r.exit_code == 1 and "高新区级别应为 国家级、省级 之一" in r.output
+
+
+@pytest.mark.skipif(_store_ready() is not None, reason=str(_store_ready()))
+def test_evaluate_by_class_on_demo_database(app, db_url, tmp_path):
+    """分类评价: --class 国家级 ranks exactly the nine national zones of zones.csv with the national
+    framework; without options both classes are ranked separately, each 1..n within its class."""
+    import csv
+
+    from gaoxin.demo import build_demo
+    from gaoxin.reference import REFERENCE_DIR
+    from gaoxin.store.db import session_scope
+    with session_scope(db_url) as s:
+        build_demo(s, n_enterprises=0, n_results=0, n_demands=0)
+    with open(REFERENCE_DIR / "zones.csv", encoding="utf-8") as fh:
+        zones = list(csv.DictReader(fh))
+    national = {z["code"] for z in zones if z["level"] == "国家级"}
+    provincial = {z["code"] for z in zones if z["level"] == "省级"}
+    assert len(national) == 9                      # zones.csv: the nine national zones of Hunan
+    out = tmp_path / "national.csv"
+    r = runner.invoke(app, ["evaluate", "--class", "国家级", "--year", "2024", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "国家级高新区综合评价排名（9 个，同级别内排名）" in r.output.replace("\n", "")
+    t = pd.read_csv(out, encoding="utf-8-sig")
+    assert set(t["unit"]) == national and sorted(t["rank"]) == list(range(1, 10))
+    # the national framework's five dimensions (国科发火〔2021〕106号), not the provincial four
+    assert {"N1", "N2", "N3", "N4", "N5", "NINDEX"} <= set(t.columns) and "D1" not in t.columns
+    assert set(t["framework"]) == {"国家高新技术产业开发区综合评价指标体系（2021）"}
+    both = tmp_path / "both.csv"
+    r = runner.invoke(app, ["evaluate", "--year", "2024", "-o", str(both)])
+    assert r.exit_code == 0, r.output
+    t = pd.read_csv(both, encoding="utf-8-sig")
+    nat, prov = t[t["zone_class"] == "国家级"], t[t["zone_class"] == "省级"]
+    assert set(nat["unit"]) == national and set(prov["unit"]) == provincial
+    assert sorted(prov["rank"]) == list(range(1, len(provincial) + 1))   # ranked within the class
+    # any framework on any set of zones: the provincial system on the national zones
+    r = runner.invoke(app, ["evaluate", "--class", "国家级", "--framework", "hunan-provincial-2017", "--year", "2024"])
+    assert r.exit_code == 0 and "湖南省省级高新技术产业开发区绩效评价指标体系" in r.output.replace("\n", "")
 
 
 def test_read_long_with_period_and_duplicate_message(tmp_path):
-    from gaoxin.index import io as iio
+    from gaoxin.ingest import index_files as iio
     p = tmp_path / "long.csv"
     p.write_text("unit,indicator,period,value\nA,x,2024,1\nA,y,2024,2\nB,x,2024,3\n", encoding="utf-8")
     wide = iio.read_data(p)
@@ -196,3 +235,65 @@ def test_read_long_with_period_and_duplicate_message(tmp_path):
     p.write_text("unit,indicator,year,value\nA,x,2024,1\nA,x,2024,2\n", encoding="utf-8")
     with pytest.raises(iio.DataError, match="第 3 行：单位 A 的指标 x 重复"):
         iio.read_data(p)
+
+
+def test_run_writes_every_stage_and_analysis(app, tmp_path):
+    """`index run --stages DIR`: one CSV per stage and analysis plus a Chinese list of the files;
+    the JSON result carries the same stages."""
+    fw = tmp_path / "fw.yaml"
+    fw.write_text("""
+nodes:
+  - code: IDX
+    name: 总指数
+    children:
+      - {code: P1, name: 投入, children: [{code: a, name: 甲}, {code: b, name: 乙}]}
+      - {code: P2, name: 产出, children: [{code: c, name: 丙}, {code: d, name: 丁}]}
+""", encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text("unit,a,b,c,d\nU1,1,2,3,4\nU2,2,,1,3\nU3,3,1,2,\nU4,,,,9\n", encoding="utf-8")
+    spec = tmp_path / "m.yaml"
+    spec.write_text("screen: {method: byNA, dat_thresh: 0.66}\nimpute: mean\n", encoding="utf-8")
+    out, stages = tmp_path / "r.json", tmp_path / "stages"
+    r = runner.invoke(app, ["index", "run", "-f", str(fw), "-d", str(data), "-m", str(spec), "-o", str(out),
+                            "--stages", str(stages)])
+    assert r.exit_code == 0, r.output
+    names = {p.name for p in stages.iterdir()}
+    for f in ("00_说明.txt", "01_raw.csv", "02_denominated.csv", "03_imputed.csv", "04_screened.csv",
+              "05_treated.csv", "05_treatment_log.csv", "06_normalised.csv", "07_aggregated.csv",
+              "08_stats_raw.csv", "08_correlations.csv", "08_cronbach_alpha.csv", "08_pca.csv",
+              "08_screening.csv", "08_effective_weights.csv", "08_removal_impact.csv"):
+        assert f in names, f
+    # U4 has 1 of 4 values: in the raw stage, not in the screened one; U2's b imputed = mean(2, 1, NA→) = 1.5
+    raw = pd.read_csv(stages / "01_raw.csv", encoding="utf-8-sig")
+    scr = pd.read_csv(stages / "04_screened.csv", encoding="utf-8-sig")
+    assert raw["unit"].tolist() == ["U1", "U2", "U3", "U4"] and scr["unit"].tolist() == ["U1", "U2", "U3"]
+    assert scr.set_index("unit").loc["U2", "b"] == 1.5
+    sc = pd.read_csv(stages / "08_screening.csv", encoding="utf-8-sig").set_index("unit")
+    assert sc.loc["U4", "availability"] == 0.25 and sc.loc["U4", "kept"] == False  # noqa: E712
+    assert "01_raw.csv：原始数据（按输入）" in (stages / "00_说明.txt").read_text(encoding="utf-8")
+    body = json.loads(out.read_text(encoding="utf-8"))
+    assert [row["unit"] for row in body["stages"]["raw"]] == ["U1", "U2", "U3", "U4"]
+    assert {"stats_raw", "cronbach_alpha", "pca_loadings"} <= set(body["analyses"])
+
+
+def test_malformed_files_are_explained_in_chinese_without_parser_text(tmp_path):
+    """A broken YAML spec or a non-Excel .xlsx is named with the line, never the parser's English text."""
+    from gaoxin.index.spec import SpecError
+    from gaoxin.index.steps import DataError
+    from gaoxin.ingest.index_files import read_data, read_spec
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("normalise:\n  method: minmax\n bad: [1, 2\n", encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        read_spec(spec)
+    message = str(caught.value)
+    assert "第 3 行" in message and "不是有效的 YAML" in message
+    assert "mapping" not in message and "expected" not in message
+
+    broken = tmp_path / "data.xlsx"
+    broken.write_bytes(b"this is not a zip archive")
+    with pytest.raises(DataError) as caught:
+        read_data(broken)
+    message = str(caught.value)
+    assert message.endswith("文件已损坏或不是有效的 CSV/Excel 文件"), message
+    assert "zip" not in message.lower()

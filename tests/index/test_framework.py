@@ -66,12 +66,18 @@ def test_effective_weights(fw2):
 
 
 def test_load_from_yaml_file(tmp_path):
+    # the shell reads framework files; the engine itself refuses a path (it reads no files)
+    from gaoxin.ingest.index_files import read_framework
     p = tmp_path / "f.yaml"
     p.write_text(ISSUE_FRAMEWORK, encoding="utf-8")
-    assert index.load_framework(p).root == "INDEX"
+    assert read_framework(p).root == "INDEX"
+    with pytest.raises(FrameworkError, match="评价引擎不读取文件"):
+        index.load_framework(p)
     p.write_text("nodes: [", encoding="utf-8")
     with pytest.raises(FrameworkError, match="YAML"):
-        index.load_framework(p)
+        read_framework(p)
+    with pytest.raises(FrameworkError, match="找不到评价指标体系“no-such-system”"):
+        read_framework("no-such-system")
 
 
 def test_missing_gap_nodes_are_left_out_and_weights_renormalise():

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from gaoxin import index
-from gaoxin.index.io import read_data
+from gaoxin.ingest.index_files import read_data, read_framework, read_spec
 
 from .conftest import DATA
 
@@ -17,7 +17,7 @@ from .conftest import DATA
 @pytest.fixture(scope="module")
 def hdi():
     df = read_data(DATA / "hdi2014.csv")
-    res = index.evaluate(DATA / "hdi2014-framework.yaml", df, DATA / "hdi2014-method.yaml")
+    res = index.evaluate(read_framework(DATA / "hdi2014-framework.yaml"), df, read_spec(DATA / "hdi2014-method.yaml"))
     return df.set_index("unit"), res
 
 

@@ -32,7 +32,9 @@ STATIC = {  # meets every 高企 condition except (for firm A) the R&D ratio
 
 def annual(revenue_wan: float, rd_wan: float) -> dict:
     return {"revenue": revenue_wan, "main_revenue": revenue_wan * 0.9, "rd_expense": rd_wan, "rd_domestic": rd_wan,
-            "rd_deductible": rd_wan, "hitech_revenue": revenue_wan * 0.7, "employees": 100, "tech_staff": 20,
+            "rd_deductible": rd_wan, "hitech_revenue": revenue_wan * 0.7,
+            "total_income": revenue_wan,  # 总收入 = 营业收入 here: 高新收入 share 70 % ≥ 60 %
+            "employees": 100, "tech_staff": 20,
             "rd_staff": 15, "total_assets": 8000, "total_liabilities": 4000, "net_profit": 800,
             "cost_total": 9000, "equity_financing": 0, "tech_contract": 100, "conversions": 5, "tax_paid": 400,
             "new_national_platforms": 0, "new_provincial_platforms": 0}
@@ -94,12 +96,12 @@ def test_unknown_column_is_an_error_with_suggestion_in_both_readers(db_url, tmp_
     p = tmp_path / "e.csv"
     code = FIRMS[0][0]
     p.write_text(f"统一社会信用代码,企业名称,年份,研发费（万元）\n{code},甲企业,2025,120\n", encoding="utf-8")
-    with pytest.raises(EnterpriseDataError, match="无法识别的列“研发费\\(万元\\)”.*是否为“研发费用（万元）”"):
+    with pytest.raises(EnterpriseDataError, match="无法识别的列“研发费（万元）”.*是否为“研发费用（万元）”"):
         read_enterprise_file(p, as_of_year=AS_OF)
     with session_scope(db_url) as s:
         rep = import_file(s, p)
     assert rep.status == "rejected"
-    assert any(pr.column == "研发费(万元)" and "无法识别的列" in pr.reason and "研发费用（万元）" in (pr.suggestion or "")
+    assert any(pr.column == "研发费（万元）" and "无法识别的列" in pr.reason and "研发费用（万元）" in (pr.suggestion or "")
                for pr in rep.problems), [str(x) for x in rep.problems]
 
 

@@ -35,3 +35,16 @@ def test_filled_wide_template_imports(sqlite_db_url, tmp_path):
         rep = import_file(s, path)
     assert rep.status == "loaded", [str(p) for p in rep.problems]
     assert rep.written == 2
+
+
+@pytest.mark.parametrize("kind", TEMPLATE_KINDS)
+def test_templates_show_names_and_titles_not_internal_codes(kind, tmp_path):
+    """A template is handed to zone staff: zones by name (长沙高新技术产业开发区 / 长沙高新区), sources by
+    document title, never an internal zone code (HN-…) or a seed file name (…_<hash>.txt)."""
+    import re
+
+    wb = openpyxl.load_workbook(write_template(kind, tmp_path / f"{kind}.xlsx"))
+    text = " ".join(str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None)
+    assert not re.search(r"HN-[A-Z]", text)
+    assert not re.search(r"\w+_[0-9a-f]{16}\.txt|\.ya?ml|\.csv|github", text, re.IGNORECASE)
+    assert "长沙高新技术产业开发区" in text

@@ -48,31 +48,36 @@ def test_build_demand_result_feedback_all_roadshows(db_url, runner, tmp_path):
     assert (tmp_path / "home" / "match-index" / "results" / "meta.json").exists()
 
     d0 = t["demands"]["code"].iloc[0]
-    r = runner.invoke(app, ["match", "demand", d0, "--top", "5", "--format", "json"])
+    r = runner.invoke(app, ["match", "demand", d0, "--top", "5", "--include-weak", "--format", "json"])
     assert r.exit_code == 0, r.output
     rows = json.loads(r.output)
-    assert len(rows) == 5 and all(row["reason"] for row in rows)
+    assert len(rows) == 5 and all(row["reason"] and row["strength"] for row in rows)
     top1 = rows[0]["code"]
 
     r = runner.invoke(app, ["match", "feedback", d0, top1, "reject", "--user", "broker1"])
     assert r.exit_code == 0 and "否决" in r.output
-    r = runner.invoke(app, ["match", "demand", d0, "--top", "5", "--format", "json"])
+    r = runner.invoke(app, ["match", "demand", d0, "--top", "5", "--include-weak", "--format", "json"])
     assert top1 not in [row["code"] for row in json.loads(r.output)]
 
-    r = runner.invoke(app, ["match", "result", t["results"]["code"].iloc[0], "--top", "3"])
+    r = runner.invoke(app, ["match", "result", t["results"]["code"].iloc[0], "--top", "3", "--include-weak"])
     assert r.exit_code == 0 and "示例数据" in r.output
 
     out = tmp_path / "all.xlsx"
-    r = runner.invoke(app, ["match", "all", "--top", "3", "--out", str(out)])
+    r = runner.invoke(app, ["match", "all", "--top", "3", "--include-weak", "--out", str(out)])
     assert r.exit_code == 0, r.output
     sheet = pd.read_excel(out, sheet_name="需求成果匹配", engine="calamine")
-    assert len(sheet) == 20 * 3 and {"需求编号", "成果编号", "匹配理由"} <= set(sheet.columns)
+    # 20 demands x top 3, one row per result (institutions grouped), weak ones included
+    assert len(sheet) == 20 * 3 and {"需求编号", "成果编号", "匹配强度", "匹配理由"} <= set(sheet.columns)
 
     out = tmp_path / "rs.xlsx"
-    r = runner.invoke(app, ["match", "roadshows", "--out", str(out), "--min-demands", "1"])
+    r = runner.invoke(app, ["match", "roadshows", "--out", str(out)])
     assert r.exit_code == 0, r.output
-    ev = pd.read_excel(out, sheet_name="路演场次", engine="calamine")
-    assert ev["需求数"].sum() == 20
+    ev = pd.read_excel(out, sheet_name="路演计划", engine="calamine")
+    assert list(ev.columns) == ["场次", "日期", "领域", "片区", "需求数", "成果数", "建议邀请高校院所", "建议邀请企业",
+                                "建议技术经理人"]
+    for _, e in ev.iterrows():  # one sheet per event, with its results and demands tables
+        one = pd.read_excel(out, sheet_name=e["场次"], engine="calamine")
+        assert "【成果】" in one["项目"].tolist() and "【需求】" in one["项目"].tolist()
 
 
 def test_user_errors_are_chinese_without_traceback(sqlite_db_url, runner, tmp_path):
@@ -116,13 +121,36 @@ def test_eval_command_json(runner, tmp_path):
     assert set(res) >= {"recall_at_10", "mrr_at_10"} and 0 < res["mrr_at_10"] <= res["recall_at_10"] <= 1
 
 
-def test_shared_matcher_is_cached_and_invalidated(sqlite_db_url):
-    from gaoxin.matching import Matcher
-    _fill(sqlite_db_url, 12, 3)
-    Matcher.invalidate()
-    a = Matcher.shared()
-    assert Matcher.shared() is a
-    Matcher.invalidate()
-    b = Matcher.shared()
-    assert b is not a and len(b.results) == 12
-    Matcher.invalidate()
+def test_export_encode_import_commands(sqlite_db_url, runner, tmp_path):
+    _fill(sqlite_db_url, 6, 2)
+    app = _app()
+    out = tmp_path / "t.jsonl"
+    r = runner.invoke(app, ["match", "export-texts", "--out", str(out)])
+
+    def flat(res):  # the test console wraps long lines
+        return res.output.replace("\n", "")
+    # 6 results + 2 demands with distinct texts, none embedded yet: 8 lines
+    n = len(out.read_text(encoding="utf-8").splitlines())
+    assert r.exit_code == 0 and n == 8 and "已导出 8 段待计算文本" in flat(r)
+    r = runner.invoke(app, ["match", "encode-texts", str(out), str(tmp_path / "v.npz")])
+    assert r.exit_code == 0 and "已计算 8 条向量" in flat(r)
+    r = runner.invoke(app, ["match", "import-vectors", str(tmp_path / "v.npz")])
+    assert r.exit_code == 0 and "已导入 8 条向量" in flat(r)
+    r = runner.invoke(app, ["match", "import-vectors", str(tmp_path / "none.npz")])
+    assert r.exit_code == 1 and "找不到文件" in flat(r) and "Traceback" not in r.output
+
+
+def test_calibrate_reproduces_the_shipped_keyword_bars(runner):
+    """`gaoxin match calibrate` refits on the dev split and checks on the test split; for pairs
+    without vectors (keywords only, no model needed) the refit equals the bars in settings.yaml."""
+    from gaoxin.matching.hybrid import settings_doc
+    r = runner.invoke(_app(), ["match", "calibrate", "--model", "bm25", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    (row,) = json.loads(r.output)
+    shipped = settings_doc()["models"]["bm25"]["strength"]
+    assert row["model"] == "bm25" and row["shipped"] == shipped
+    assert [row["fitted"][k] for k in ("low", "mid", "high")] == pytest.approx(
+        [shipped[k] for k in ("low", "mid", "high")], abs=1e-3)
+    assert row["test_shipped"]["queries"] == 200 and 0 <= row["test_shipped"]["no_match_in_library"] <= 1
+    r = runner.invoke(_app(), ["match", "calibrate", "--model", "bm25"])
+    assert r.exit_code == 0 and "匹配强度校准" in r.output and "仅关键词" in r.output

@@ -1,7 +1,9 @@
 import pandas as pd
 import pytest
 
-from gaoxin.matching.eval import load_labelled, recall_mrr
+from gaoxin.matching.eval import recall_mrr
+from gaoxin.services.errors import Invalid, NotFound
+from gaoxin.services.matching import load_labelled
 
 
 def test_recall_mrr_hand_computed():
@@ -27,10 +29,10 @@ def test_bad_files_give_chinese_messages(tmp_path):
     pd.DataFrame({"qid": ["q"], "text": ["x"]}).to_csv(q, index=False)
     r = tmp_path / "r.csv"
     pd.DataFrame({"qid": ["q"], "doc_id": ["1"], "relevance": ["高"]}).to_csv(r, index=False)
-    with pytest.raises(ValueError, match="缺少列 title"):
+    with pytest.raises(Invalid, match="缺少列 title"):
         load_labelled(d, q, r)
     pd.DataFrame({"id": ["1"], "title": ["t"], "text": ["x"]}).to_csv(d, index=False)
-    with pytest.raises(ValueError, match="第 2 行 relevance"):
+    with pytest.raises(Invalid, match="第 2 行 relevance"):
         load_labelled(d, q, r)
-    with pytest.raises(FileNotFoundError, match="文件不存在"):
+    with pytest.raises(NotFound, match="文件不存在"):
         load_labelled(tmp_path / "none.csv", q, r)

@@ -2,7 +2,7 @@ import json
 
 import pandas as pd
 
-from gaoxin.matching.evalset import build
+from gaoxin.services.matching import build_evalset as build
 
 
 def test_build_eval_set_from_term_definitions(tmp_path):

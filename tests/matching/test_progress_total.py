@@ -29,7 +29,7 @@ class Recorder:
 
 def test_pending_matches_embedded_counts(tmp_path):
     emb = CountingEmbedder()
-    c = Collection.load("results", tmp_path)
+    c = Collection.empty("results")
     f = _results(10)
     assert c.pending(f, emb) == 10 and c.pending(f, None) == 0
     assert c.update(f, embedder=emb)["embedded"] == 10
@@ -45,18 +45,20 @@ def test_pending_matches_embedded_counts(tmp_path):
 def test_matcher_reports_total_before_chunks(tmp_path):
     n_r, n_d = EMBED_CHUNK * 2 + 5, 7
     rec = Recorder()
-    Matcher.from_frames(_results(n_r), _demands(n_d), home=tmp_path, embedder=CountingEmbedder(), progress=rec)
+    m = Matcher.from_frames(_results(n_r), _demands(n_d), embedder=CountingEmbedder(), progress=rec)
     assert rec.events[0] == ("total", n_r + n_d)
     chunks = [n for kind, n in rec.events[1:]]
     assert all(kind == "done" for kind, _ in rec.events[1:])
-    assert chunks == [EMBED_CHUNK, EMBED_CHUNK, 5, 7] and sum(chunks) == n_r + n_d
+    # demands (the queries) are embedded first: 7, then the results in chunks of 64, 64, 5
+    assert chunks == [7, EMBED_CHUNK, EMBED_CHUNK, 5] and sum(chunks) == n_r + n_d
     # a reload with nothing new reports a total of 0 and no chunks
     rec2 = Recorder()
-    Matcher.from_frames(_results(n_r), _demands(n_d), home=tmp_path, embedder=CountingEmbedder(), progress=rec2)
+    Matcher.from_frames(_results(n_r), _demands(n_d), embedder=CountingEmbedder(), progress=rec2,
+                        collections={"results": m.results, "demands": m.demands})
     assert rec2.events == [("total", 0)]
 
 
 def test_plain_callable_progress_still_works(tmp_path):
     seen = []
-    Matcher.from_frames(_results(3), _demands(2), home=tmp_path, embedder=CountingEmbedder(), progress=seen.append)
+    Matcher.from_frames(_results(3), _demands(2), embedder=CountingEmbedder(), progress=seen.append)
     assert sum(seen) == 5

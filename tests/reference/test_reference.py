@@ -148,7 +148,10 @@ def test_user_framework_overrides_shipped_one(tmp_path, monkeypatch):
     (user_dir / "my-city.yaml").write_text(yaml.safe_dump({"source": "x", "nodes": []}), encoding="utf-8")
 
     assert ref.framework_path("hunan-provincial-2017") == user_dir / "hunan-provincial-2017.yaml"
-    assert ref.list_frameworks() == ["hunan-provincial-2017", "my-city"]
+    # the shipped frameworks plus the user's new one (other shipped frameworks may be added beside them)
+    shipped_names = sorted(p.stem for p in ref.FRAMEWORKS_DIR.glob("*.yaml"))
+    assert ref.list_frameworks() == sorted({*shipped_names, "my-city"})
+    assert "hunan-provincial-2017" in shipped_names
     loaded = ref.load_framework("hunan-provincial-2017")
     assert loaded["nodes"][0]["children"][3]["children"][0]["code"] == "D4_1"
 

@@ -75,7 +75,115 @@ REGISTRY = {
     ("GET", "/matching/search"): (SHARED, "高校成果库是公开信息", None),
     ("GET", "/matching/status"): (SHARED, "对接索引进度（建立完成后为页面主体，需求按权限在前端经 API 加载）", lambda w: ("GET", "/matching/status", {})),
     ("GET", "/favicon.ico"): (SHARED, "图标", lambda w: ("GET", "/favicon.ico", {})),
+    # registries (issue 16): zone B's platform PT-B-1 and listing candidate exist (see _registry_b)
+    ("GET", "/api/registries"): (SHARED, "资源库目录", lambda w: ("GET", "/api/registries", {})),
+    ("GET", "/api/registries/platforms/target-counts"): (SHARED, "公开规划目标的平台总数（只有汇总数）", lambda w: ("GET", "/api/registries/platforms/target-counts?as_of=2025", {})),
+    ("GET", "/api/registries/platforms/rewards"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/registries/platforms/rewards?zone={w.zone_b}", {})),
+    ("GET", "/api/registries/platforms/results"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/registries/platforms/results?year=2024&zone={w.zone_b}", {})),
+    ("POST", "/api/registries/platforms/sync"): (ADMIN_ONLY, "", lambda w: ("POST", "/api/registries/platforms/sync?years=2025", {})),
+    ("GET", "/api/registries/listing/monitor"): (SHARED, "公开上市目标的汇总数；各阶段企业数按权限过滤", lambda w: ("GET", "/api/registries/listing/monitor", {})),
+    ("GET", "/api/registries/{kind}/fields"): (SHARED, "字段与可选值", lambda w: ("GET", "/api/registries/platforms/fields", {})),
+    ("GET", "/api/registries/{kind}/template"): (SHARED, "空白模板", lambda w: ("GET", "/api/registries/platforms/template", {})),
+    ("GET", "/api/registries/{kind}"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/registries/platforms?zone={w.zone_b}", {})),
+    ("POST", "/api/registries/{kind}"): (OTHER_ZONE, "", lambda w: ("POST", "/api/registries/platforms", {"json": _platform_json(w, "PT-B-NEW-API")})),
+    ("POST", "/api/registries/{kind}/import"): (OTHER_ZONE, "", lambda w: ("POST", "/api/registries/platforms/import", {"files": {"file": ("b.xlsx", _platform_xlsx(w), "application/octet-stream")}})),
+    ("GET", "/api/registries/{kind}/entries/{key}"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/registries/platforms/entries/{_registry_b(w)}", {})),
+    ("PUT", "/api/registries/{kind}/entries/{key}"): (OTHER_ZONE, "", lambda w: ("PUT", f"/api/registries/platforms/entries/{_registry_b(w)}", {"json": {"status": "建设中"}})),
+    ("DELETE", "/api/registries/{kind}/entries/{key}"): (OTHER_ZONE, "", lambda w: ("DELETE", f"/api/registries/listing/entries/{_registry_b(w, 'listing')}", {})),
+    ("GET", "/registries"): (SHARED, "资源库总览（记录数按权限，目标为公开汇总）", lambda w: ("GET", "/registries", {})),
+    ("GET", "/registries/platforms/rewards"): (OTHER_ZONE, "", lambda w: ("GET", f"/registries/platforms/rewards?zone={w.zone_b}", {})),
+    ("GET", "/registries/{kind}"): (OTHER_ZONE, "", lambda w: ("GET", f"/registries/platforms?zone={w.zone_b}", {})),
+    ("POST", "/registries/{kind}/upload"): (OTHER_ZONE, "", lambda w: ("POST", "/registries/platforms/upload", {"files": {"file": ("b.xlsx", _platform_xlsx(w), "application/octet-stream")}})),
+    ("GET", "/registries/{kind}/new"): (SHARED, "空白表单", lambda w: ("GET", "/registries/platforms/new", {})),
+    ("POST", "/registries/{kind}/new"): (OTHER_ZONE, "", lambda w: ("POST", "/registries/platforms/new", {"data": _platform_json(w, "PT-B-NEW-PAGE")})),
+    ("GET", "/registries/{kind}/entries/{key}"): (OTHER_ZONE, "", lambda w: ("GET", f"/registries/platforms/entries/{_registry_b(w)}", {})),
+    ("POST", "/registries/{kind}/entries/{key}"): (OTHER_ZONE, "", lambda w: ("POST", f"/registries/platforms/entries/{_registry_b(w)}", {"data": {"status": "建设中"}})),
+    ("POST", "/registries/{kind}/entries/{key}/delete"): (OTHER_ZONE, "", lambda w: ("POST", f"/registries/listing/entries/{_registry_b(w, 'listing')}/delete", {})),
+    ("GET", "/api/registries/projects/progress"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/registries/projects/progress?zone={w.zone_b}", {})),
+    ("POST", "/api/registries/projects/load-plan"): (ADMIN_ONLY, "", lambda w: ("POST", "/api/registries/projects/load-plan", {})),
+    ("GET", "/api/registries/tiers"): (SHARED, "只列出本人可见园区的企业", lambda w: ("GET", "/api/registries/tiers?year=2024", {})),
+    ("GET", "/api/registries/experts/assignments"): (OTHER_ZONE, "", lambda w: ("GET", f"/api/registries/experts/assignments?demand={w.demand_b}", {})),
+    ("POST", "/api/registries/experts/assignments"): (OTHER_ZONE, "", lambda w: ("POST", "/api/registries/experts/assignments", {"json": {"expert_code": _expert_b(w), "role": "跟进", "demand_code": w.demand_b}})),
+    ("POST", "/api/registries/experts/assignments/{assignment_id}/follow-up"): (OTHER_ZONE, "", lambda w: ("POST", f"/api/registries/experts/assignments/{_assignment_b(w)}/follow-up", {"json": {"outcome": "跟进中", "follow_up": "已联系"}})),
+    ("GET", "/api/registries/assessments"): (SHARED, "规划级评估公开；园区级评估按权限过滤", lambda w: ("GET", "/api/registries/assessments", {})),
+    ("POST", "/api/registries/assessments"): (ADMIN_ONLY, "", lambda w: ("POST", "/api/registries/assessments", {"json": {"plan_id": "xiangjiang-st-system-2023-2026", "year": 2024, "conclusion": "越权发布"}})),
+    ("GET", "/api/registries/assessments/{assessment_id}"): (SHARED, "规划级评估公开；园区级评估在服务层按权限检查", None),
+    ("GET", "/api/registries/assessments/{assessment_id}/document"): (SHARED, "同上", None),
+    ("GET", "/api/registries/plans/{plan_id}/versions"): (SHARED, "规划版本来自公开文件", lambda w: ("GET", "/api/registries/plans/xiangjiang-st-system-2023-2026/versions", {})),
+    ("POST", "/api/registries/plans/{plan_id}/versions"): (ADMIN_ONLY, "", lambda w: ("POST", "/api/registries/plans/xiangjiang-st-system-2023-2026/versions", {})),
+    ("GET", "/registries/projects/progress"): (OTHER_ZONE, "", lambda w: ("GET", f"/registries/projects/progress?zone={w.zone_b}", {})),
+    ("POST", "/registries/projects/load-plan"): (ADMIN_ONLY, "", lambda w: ("POST", "/registries/projects/load-plan", {})),
+    ("GET", "/registries/tiers"): (SHARED, "只列出本人可见园区的企业", lambda w: ("GET", "/registries/tiers?year=2024", {})),
+    ("GET", "/registries/experts/assignments"): (SHARED, "只列出本人可见园区的选派记录", lambda w: ("GET", "/registries/experts/assignments", {})),
+    ("POST", "/registries/experts/assignments"): (OTHER_ZONE, "", lambda w: ("POST", "/registries/experts/assignments", {"data": {"expert_code": _expert_b(w), "role": "出席", "demand_code": w.demand_b}})),
+    ("POST", "/registries/experts/assignments/{assignment_id}/follow-up"): (OTHER_ZONE, "", lambda w: ("POST", f"/registries/experts/assignments/{_assignment_b(w)}/follow-up", {"data": {"outcome": "已签约"}})),
+    ("GET", "/registries/assessments"): (SHARED, "规划级评估公开；园区级评估按权限过滤", lambda w: ("GET", "/registries/assessments", {})),
+    ("POST", "/registries/assessments"): (ADMIN_ONLY, "", lambda w: ("POST", "/registries/assessments", {"data": {"plan_id": "xiangjiang-st-system-2023-2026", "year": "2023", "conclusion": "越权发布"}})),
+    ("GET", "/registries/assessments/{assessment_id}"): (SHARED, "规划级评估公开；园区级评估在服务层按权限检查", None),
 }
+
+
+def _expert_b(w: World) -> str:
+    from gaoxin.store.db import session_scope
+    from gaoxin.store.models import Expert
+    from sqlalchemy import select
+    with session_scope(w.url) as s:
+        if s.scalar(select(Expert.id).where(Expert.code == "EX-B-1")) is None:
+            s.add(Expert(code="EX-B-1", name="乙园区技术专家", kind="技术专家", zone_code=w.zone_b))
+    return "EX-B-1"
+
+
+def _assignment_b(w: World) -> int:
+    """An assignment on zone B's demand (created once)."""
+    from gaoxin.store.db import session_scope
+    from gaoxin.store.models import ExpertAssignment
+    from sqlalchemy import select
+    code = _expert_b(w)
+    with session_scope(w.url) as s:
+        a = s.scalar(select(ExpertAssignment).where(ExpertAssignment.demand_code == w.demand_b).limit(1))
+        if a is None:
+            a = ExpertAssignment(expert_code=code, activity="成果对接", demand_code=w.demand_b, zone_code=w.zone_b,
+                                 role="跟进", outcome="待跟进")
+            s.add(a)
+            s.flush()
+        return a.id
+
+
+def _registry_b(w: World, kind: str = "platforms") -> str:
+    """Zone B's registry entry (created again if a permitted request deleted it); returns its key."""
+    from gaoxin.credit_code import make_credit_code
+    from gaoxin.store.db import session_scope
+    from gaoxin.store.models import ListingCandidate, Platform
+    from sqlalchemy import select
+    with session_scope(w.url) as s:
+        if kind == "platforms":
+            if s.scalar(select(Platform.id).where(Platform.code == "PT-B-1")) is None:
+                s.add(Platform(code="PT-B-1", name="乙园区平台", type="企业技术中心", level="省级", host_name="乙园区测试企业",
+                               zone_code=w.zone_b, approval_year=2023, status="运行中"))
+            return "PT-B-1"
+        code = make_credit_code("91430100MA4L09999")
+        if s.scalar(select(ListingCandidate.id).where(ListingCandidate.credit_code == code)) is None:
+            s.add(ListingCandidate(credit_code=code, name="乙园区上市后备企业", zone_code=w.zone_b, stage="辅导备案"))
+        return code
+
+
+def _platform_json(w: World, code: str) -> dict:
+    return {"code": code, "name": "越权新增的平台", "type": "孵化器", "level": "省级", "host_name": "某单位",
+            "zone_code": w.zone_b, "approval_year": "2024", "status": "运行中"}
+
+
+def _platform_xlsx(w: World) -> bytes:
+    import io
+    import pandas as pd
+    from gaoxin.store.db import session_scope
+    from gaoxin.store.models import Zone
+    from sqlalchemy import select
+    with session_scope(w.url) as s:
+        name_b = s.scalar(select(Zone.name).where(Zone.code == w.zone_b))
+    buf = io.BytesIO()
+    pd.DataFrame([{"平台编号": "PT-B-1", "平台名称": "被改名的平台", "平台类型": "孵化器", "平台级别": "省级", "依托单位": "某单位",
+                   "所在高新区": name_b, "批准年份": 2024, "运行状态": "运行中"}]).to_excel(buf, index=False, sheet_name="平台名录")
+    return buf.getvalue()
 # framework routes that are not the app's own data
 IGNORED_PATHS = {"/api/openapi.json", "/api/docs", "/static"}
 

@@ -64,7 +64,9 @@ def test_change_is_audited_with_before_and_after(world):
     rows = world.client("admin").get(f"/api/audit?zone={world.zone_a}").json()["rows"]
     upd = [x for x in rows if x["entity"] == "指标数据"][0]
     assert upd["username"] == "zone_a" and upd["action"] == "修改"
-    assert '"value": 1.0' in upd["before"] and '"value": 7.5' in upd["after"]
+    # before and after in Chinese: build_world stored 1.0 for zone A; the hand-entered value is real data
+    assert (upd["before"], upd["after"]) == ("数值：1.0；示例数据：否", "数值：7.5；示例数据：否")
+    assert "HN-" not in upd["zone_code"] and upd["zone_code"]  # the zone by name, not by code
     got = c.get(f"/api/zones/{world.zone_a}/observations?year=2023").json()["rows"]
     assert [x["value"] for x in got if x["indicator_code"] == world.indicator] == [7.5]
 
@@ -77,14 +79,19 @@ def test_user_management_by_admin(world):
     assert r.status_code == 400 and "高新区" in r.json()["detail"]
     r = c.post("/api/users", json={"username": "u2", "password": "long-enough-1", "role": "zone_user", "zones": ["NOPE"]})
     assert r.status_code == 400 and "NOPE" in r.json()["detail"]
-    assert c.post("/api/users", json={"username": "u2", "password": "long-enough-1", "role": "zone_user",
-                                      "zones": [world.zone_b]}).status_code == 200
+    r = c.post("/api/users", json={"username": "u2", "password": "long-enough-1", "role": "zone_user",
+                                   "zones": [world.zone_b]})
+    assert (r.status_code, r.json()) == (200, {"username": "u2", "role": "zone_user"})
     u2 = world.client(None)
     u2.post("/api/auth/login", json={"username": "u2", "password": "long-enough-1"})
-    assert u2.get(f"/api/zones/{world.zone_b}/observations").status_code == 200
-    assert u2.get(f"/api/zones/{world.zone_a}/observations").status_code == 403
+    obs = u2.get(f"/api/zones/{world.zone_b}/observations").json()["rows"]
+    # build_world stored one value for zone B: 2.0 in 2023
+    assert [(o["unit_code"], o["period"], o["value"]) for o in obs] == [(world.zone_b, 2023, 2.0)]
+    r = u2.get(f"/api/zones/{world.zone_a}/observations")
+    assert r.status_code == 403 and "本园区" in r.json()["detail"]
     # deactivate: the open session stops working at once
-    assert c.patch("/api/users/u2", json={"active": False}).status_code == 200
+    r = c.patch("/api/users/u2", json={"active": False})
+    assert r.json() == {"username": "u2", "role": "zone_user", "active": False}
     assert u2.get("/api/auth/me").status_code == 401
     names = [r["username"] for r in c.get("/api/users").json()["rows"]]
     assert names == ["admin", "zone_a", "zone_b", "viewer", "u2"]
@@ -94,7 +101,7 @@ def test_user_management_by_admin(world):
 def test_session_expires(sqlite_db_url, monkeypatch):
     w = build_world(sqlite_db_url)
     c = w.client("admin")
-    assert c.get("/api/auth/me").status_code == 200
+    assert c.get("/api/auth/me").json()["role_label"] == "省级管理员"
     monkeypatch.setenv("GAOXIN_SESSION_MAX_AGE", "1")  # the server-side session's absolute lifetime
     time.sleep(2.1)
     assert c.get("/api/auth/me").status_code == 401
@@ -139,8 +146,8 @@ def test_zone_list_and_excel_export(world):
 
 def test_unexpected_error_gives_chinese_message(sqlite_world, monkeypatch):
     from fastapi.testclient import TestClient
-    from gaoxin.web import engines
-    monkeypatch.setattr(engines, "overview", lambda *a, **k: 1 / 0)
+    from gaoxin.services import overview
+    monkeypatch.setattr(overview, "overview", lambda *a, **k: 1 / 0)
     c = TestClient(sqlite_world.app, raise_server_exceptions=False)
     c.headers["X-CSRF-Token"] = c.get("/api/auth/csrf").json()["csrf_token"]
     c.post("/api/auth/login", json={"username": "admin", "password": "test-pass-123"})

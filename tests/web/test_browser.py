@@ -240,18 +240,19 @@ def test_matching_page_shows_progress_then_content(slow_server, browser):
     from playwright.sync_api import expect
     ctx, page, errors, external = _login(browser, slow_server, "admin")
     page.locator("nav.main").get_by_role("link", name="成果对接", exact=True).click()
-    # the page answers at once with the progress panel; the htmx poll updates the counts
-    expect(page.locator("#match-status-text")).to_contain_text("正在建立成果对接索引")
-    expect(page.locator("#match-status-text")).to_contain_text("已处理 64 /", timeout=60_000)
-    expect(page.locator(".progress-bar")).to_be_visible()
+    # issue 17: the page answers at once on keyword search, a strip shows the vectors being computed
+    expect(page.locator("#q")).to_be_visible(timeout=30_000)
+    expect(page.locator("#match-status-text")).to_contain_text("文本向量计算中", timeout=30_000)
+    expect(page.locator("#match-status-text")).to_contain_text(re.compile(r"已处理 [\d,]+ / 120 条"), timeout=60_000)
+    expect(page.locator("#match-strip .progress-bar")).to_be_visible()
     _shot(page, "07a-成果对接索引建立中")
-    # when the build is done the real page body is swapped in without a reload
-    expect(page.locator("#q")).to_be_visible(timeout=120_000)
-    expect(page.locator("#demands table")).to_be_visible()
-    expect(page.locator("#roadshows table")).to_be_visible()
-    page.fill("#q", "电池材料")
+    page.fill("#q", "电池材料")  # searching works while the vectors are computed
     page.get_by_role("button", name="检索", exact=True).click()
-    expect(page.locator("#search-results")).to_contain_text("匹配")
+    expect(page.locator("#search-results")).to_contain_text("匹配强度")
+    expect(page.locator("#demands table")).to_be_visible()
+    # when the vectors are done the strip stops polling and disappears
+    expect(page.locator("#match-strip .progress-bar")).to_have_count(0, timeout=120_000)
+    expect(page.locator("#roadshows")).not_to_contain_text("正在加载")
     assert not errors, errors
     assert not [u for u in external if not u.startswith("data:")], external
     ctx.close()

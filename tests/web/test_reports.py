@@ -42,6 +42,46 @@ def test_zone_report_content():
     assert 'w:eastAsia="仿宋_GB2312"' in xml
 
 
+def _class_inputs():
+    """Two classes as the services hand them over: each ranked within itself on its own system."""
+    nat = pd.DataFrame({"rank": pd.array([1, 2], dtype="Int64"), "unit": ["A", "B"],
+                        "name": ["甲高新技术产业开发区", "乙高新技术产业开发区"], "city": ["长沙市", "株洲市"],
+                        "level": ["国家级", "国家级"], "score": [70.0, 50.0], "N1": [80.0, 40.0]})
+    prov = pd.DataFrame({"rank": pd.array([1, 2, 3], dtype="Int64"), "unit": ["C", "D", "E"],
+                         "name": ["丙高新技术产业开发区", "丁高新技术产业开发区", "戊高新技术产业开发区"],
+                         "city": ["长沙市", "长沙市", "株洲市"], "level": ["省级"] * 3,
+                         "score": [90.0, 30.0, 45.0], "D1": [95.0, 20.0, 40.0]})
+
+    def prof(units):
+        return pd.DataFrame({"unit": units, "strengths": "指标一", "weaknesses": "指标二", "change": 0.5})
+    a = ZoneEvaluationInput(2025, "国家体系", nat, {"N1": "创新能力和创业活跃度"}, prof(["A", "B"]),
+                            {"长沙市": 70.0, "株洲市": 50.0}, "国家级方法。", True, zone_class="国家级",
+                            document="国科发火〔2021〕106号", gaps=["二级指标赋权未公开，按组内等权计算"])
+    b = ZoneEvaluationInput(2025, "省级体系", prov, {"D1": "知识创造和技术创新能力"}, prof(["C", "D", "E"]),
+                            {"长沙市": 60.0, "株洲市": 45.0}, "省级方法。", True, zone_class="省级",
+                            document="《某行动方案》", gaps=[])
+    return a, b
+
+
+def test_zone_report_by_class():
+    xml = _xml(build(list(_class_inputs()), map_class="省级"))
+    # one section per class, each naming its system and 文号, in order, with its gap note
+    i_nat, i_prov = xml.index("二、国家级高新区评价"), xml.index("三、省级高新区评价")
+    assert i_nat < i_prov < xml.index("四、评价方法说明")
+    assert "国家级高新区（2 家）按《国家体系》（国科发火〔2021〕106号）评价" in xml
+    assert "二级指标赋权未公开，按组内等权计算" in xml[i_nat:i_prov]
+    # class means by hand: national (70+50)/2 = 60.00, provincial (90+30+45)/3 = 55.00
+    assert "综合得分平均为 60.00 分" in xml and "综合得分平均为 55.00 分" in xml
+    assert "全省 5 家高新区（国家级 2 家、省级 3 家）" in xml
+    # the map is the provincial class's mean, stated as such
+    assert "各市州省级高新区平均综合得分分布" in xml and "不混合平均" in xml
+    # each class's own dimension names in its own table
+    assert "创新能力和创业活跃度" in xml[i_nat:i_prov] and "知识创造和技术创新能力" in xml[i_prov:]
+    assert xml.count("图") >= 3
+    with zipfile.ZipFile(io.BytesIO(build(list(_class_inputs())))) as z:
+        assert len([n for n in z.namelist() if n.startswith("word/media/")]) == 3  # map + one bar chart per class
+
+
 def test_zone_report_without_demo_has_no_banner():
     assert "示例数据" not in _xml(build(_input(is_demo=False)))
 
@@ -55,7 +95,7 @@ def test_map_and_charts_are_png():
 
 def test_map_file_has_14_cities():
     import json
-    from gaoxin.web.engines import geojson_path
+    from gaoxin.services.zones import geojson_path
     gj = json.loads(geojson_path().read_text(encoding="utf-8"))
     names = {f["properties"]["name"] for f in gj["features"]}
     assert len(names) == 14 and {"长沙市", "湘西土家族苗族自治州"} <= names

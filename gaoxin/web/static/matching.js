@@ -24,11 +24,13 @@
     box.innerHTML = '<span class="muted"><span class="spinner"></span> 正在匹配…</span>';
     try {
       const d = await gx.getJSON('/api/matching/demands/' + encodeURIComponent(code) + '/matches');
-      const have = d.columns || [];
-      const cols = ['rank', 'title', 'institution', have.includes('strength') ? 'strength' : 'score', 'explanation'].concat(canWrite ? ['op'] : []);
-      gx.table('matches', d, { columns: cols, labels: { op: '经纪人确认' }, render: { op: (v, r) => opButtons(code, r) } });
+      const cols = ['rank', 'strength', 'title', 'institution', 'trl', 'explanation'].concat(canWrite ? ['op'] : []);
+      const meta = d.meta || {};
+      gx.table('matches', d, { columns: cols, labels: { op: '技术经理人确认' }, empty: meta.message || '暂无数据',
+        render: { op: (v, r) => opButtons(code, r) } });
       const p = document.createElement('p'); p.className = 'muted';
-      p.textContent = (d.meta && d.meta.note ? d.meta.note + ' ' : '') + '需求 ' + code + ' 的匹配结果（确认或否决会记入审计日志，并用于改进后续排序）';
+      p.textContent = '需求 ' + code + ' 的匹配结果' + (meta.mode ? '（检索方式：' + meta.mode + '）' : '') +
+        '；匹配强度“高 / 中 / 低”为绝对标准，未达到“低”档的不列出。确认或否决会记入审计日志，并用于改进后续排序。';
       box.prepend(p);
     } catch (e) { gx.fail('matches', e); }
   }
@@ -43,8 +45,26 @@
         render: { title: (v, r) => '<a href="#" data-demand-code="' + gx.esc(r.code) + '">' + gx.esc(v) + '</a>' } });
     } catch (e) { gx.fail('demands', e); }
   }
+  // the roadshow plan: one block per event (header line, then its results table and demands table)
   async function loadRoadshows() {
-    try { const r = await gx.getJSON('/api/matching/roadshows'); r.rows = r.rows.slice(0, 200); gx.table('roadshows', r); } catch (e) { gx.fail('roadshows', e); }
+    const box = document.getElementById('roadshows');
+    try {
+      const r = await gx.getJSON('/api/matching/roadshows');
+      const events = (r.events || []).slice(0, 50);
+      if (!events.length) { box.innerHTML = '<span class="muted">暂无可组织的路演（每场至少需要两项有合适匹配的需求）。</span>'; return; }
+      box.replaceChildren();
+      events.forEach((e, i) => {
+        const sec = document.createElement('section'); sec.className = 'roadshow';
+        const h = document.createElement('h4');
+        h.textContent = e['场次'] + '：' + e['领域'] + ' · ' + e['片区'] + '（建议日期 ' + e['日期'] + '；需求 ' + e['需求数'] + ' 项，成果 ' + e['成果数'] + ' 项）';
+        const who = document.createElement('p'); who.className = 'muted';
+        who.textContent = '建议邀请：' + e['建议邀请高校院所'] + '；企业：' + e['建议邀请企业'] + '；技术经理人：' + e['建议技术经理人'];
+        const rt = document.createElement('div'); rt.id = 'rs-r-' + i;
+        const dt = document.createElement('div'); dt.id = 'rs-d-' + i;
+        sec.append(h, who, rt, dt); box.append(sec);
+        gx.table(rt.id, e.results); gx.table(dt.id, e.demands);
+      });
+    } catch (e) { gx.fail('roadshows', e); }
   }
   // one delegated listener: the tables are re-rendered, the body may be swapped in by htmx later
   document.addEventListener('click', (e) => {

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-12-02 20:21:18.940705
+Create Date: 2026-12-03 05:58:31.296258
 """
 from __future__ import annotations
 
@@ -56,6 +56,28 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('expert_assignment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('expert_code', sa.String(length=32), nullable=False),
+    sa.Column('activity', sa.String(length=8), nullable=False),
+    sa.Column('demand_code', sa.String(length=32), nullable=True),
+    sa.Column('result_code', sa.String(length=32), nullable=True),
+    sa.Column('roadshow', sa.String(length=128), nullable=True),
+    sa.Column('zone_code', sa.String(length=32), nullable=True),
+    sa.Column('role', sa.String(length=8), nullable=False),
+    sa.Column('outcome', sa.String(length=8), nullable=False),
+    sa.Column('follow_up', sa.Text(), nullable=True),
+    sa.Column('follow_up_date', sa.Date(), nullable=True),
+    sa.Column('username', sa.String(length=64), nullable=True),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('is_demo', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('expert_assignment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_expert_assignment_demand_code'), ['demand_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_expert_assignment_expert_code'), ['expert_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_expert_assignment_zone_code'), ['zone_code'], unique=False)
+
     op.create_table('import_batch',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('file_name', sa.String(length=255), nullable=False),
@@ -67,7 +89,9 @@ def upgrade() -> None:
     sa.Column('username', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('is_demo', sa.Boolean(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.Column('load_key', sa.String(length=100), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('load_key')
     )
     with op.batch_alter_table('import_batch', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_import_batch_sha256'), ['sha256'], unique=False)
@@ -112,6 +136,21 @@ def upgrade() -> None:
     sa.Column('source', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('plan_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('plan_id', sa.String(length=64), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('spec', sa.JSON(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('created_by', sa.String(length=64), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('plan_id', 'version', name='uq_plan_version')
+    )
+    with op.batch_alter_table('plan_version', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_plan_version_plan_id'), ['plan_id'], unique=False)
+
     op.create_table('region',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=12), nullable=False),
@@ -149,6 +188,25 @@ def upgrade() -> None:
     sa.UniqueConstraint('code'),
     sa.UniqueConstraint('name')
     )
+    op.create_table('assessment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('plan_id', sa.String(length=64), nullable=False),
+    sa.Column('scope_code', sa.String(length=64), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('plan_version_id', sa.Integer(), nullable=False),
+    sa.Column('record', sa.JSON(), nullable=False),
+    sa.Column('document', sa.Text(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('published_by', sa.String(length=64), nullable=True),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('is_demo', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['plan_version_id'], ['plan_version.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('plan_id', 'scope_code', 'year', name='uq_assessment')
+    )
+    with op.batch_alter_table('assessment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assessment_plan_id'), ['plan_id'], unique=False)
+
     op.create_table('enterprise',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('credit_code', sa.String(length=18), nullable=False),
@@ -168,6 +226,50 @@ def upgrade() -> None:
     with op.batch_alter_table('enterprise', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_enterprise_zone_code'), ['zone_code'], unique=False)
 
+    op.create_table('expert',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=32), nullable=False),
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('field', sa.String(length=64), nullable=True),
+    sa.Column('organisation', sa.String(length=128), nullable=True),
+    sa.Column('title', sa.String(length=64), nullable=True),
+    sa.Column('zone_code', sa.String(length=32), nullable=True),
+    sa.Column('phone', sa.String(length=32), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('is_demo', sa.Boolean(), nullable=False),
+    sa.Column('batch_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['batch_id'], ['import_batch.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('code')
+    )
+    with op.batch_alter_table('expert', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_expert_zone_code'), ['zone_code'], unique=False)
+
+    op.create_table('listing_candidate',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('credit_code', sa.String(length=18), nullable=False),
+    sa.Column('name', sa.String(length=128), nullable=False),
+    sa.Column('zone_code', sa.String(length=32), nullable=True),
+    sa.Column('county_code', sa.String(length=12), nullable=True),
+    sa.Column('is_tech', sa.Boolean(), nullable=False),
+    sa.Column('stage', sa.String(length=16), nullable=False),
+    sa.Column('board', sa.String(length=16), nullable=True),
+    sa.Column('stage_date', sa.Date(), nullable=True),
+    sa.Column('expected_date', sa.Date(), nullable=True),
+    sa.Column('listed_date', sa.Date(), nullable=True),
+    sa.Column('contact_name', sa.String(length=32), nullable=True),
+    sa.Column('contact_phone', sa.String(length=32), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('is_demo', sa.Boolean(), nullable=False),
+    sa.Column('batch_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['batch_id'], ['import_batch.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('credit_code')
+    )
+    with op.batch_alter_table('listing_candidate', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_listing_candidate_zone_code'), ['zone_code'], unique=False)
+
     op.create_table('observation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('unit_type', sa.String(length=16), nullable=False),
@@ -186,6 +288,30 @@ def upgrade() -> None:
     with op.batch_alter_table('observation', schema=None) as batch_op:
         batch_op.create_index('ix_observation_indicator_period', ['indicator_code', 'period'], unique=False)
 
+    op.create_table('platform',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=32), nullable=False),
+    sa.Column('name', sa.String(length=128), nullable=False),
+    sa.Column('type', sa.String(length=32), nullable=False),
+    sa.Column('level', sa.String(length=8), nullable=False),
+    sa.Column('host_name', sa.String(length=128), nullable=False),
+    sa.Column('host_kind', sa.String(length=16), nullable=True),
+    sa.Column('host_credit_code', sa.String(length=18), nullable=True),
+    sa.Column('zone_code', sa.String(length=32), nullable=True),
+    sa.Column('county_code', sa.String(length=12), nullable=True),
+    sa.Column('approval_year', sa.Integer(), nullable=False),
+    sa.Column('approval_doc', sa.String(length=128), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('results', sa.JSON(), nullable=True),
+    sa.Column('is_demo', sa.Boolean(), nullable=False),
+    sa.Column('batch_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['batch_id'], ['import_batch.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('code')
+    )
+    with op.batch_alter_table('platform', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_platform_zone_code'), ['zone_code'], unique=False)
+
     op.create_table('policy',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=32), nullable=False),
@@ -202,6 +328,36 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
     )
+    op.create_table('project',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=32), nullable=False),
+    sa.Column('name', sa.String(length=128), nullable=False),
+    sa.Column('column', sa.Integer(), nullable=True),
+    sa.Column('layout', sa.String(length=64), nullable=True),
+    sa.Column('owner', sa.String(length=128), nullable=True),
+    sa.Column('zone_code', sa.String(length=32), nullable=True),
+    sa.Column('chain', sa.String(length=64), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('start_year', sa.Integer(), nullable=True),
+    sa.Column('target_year', sa.Integer(), nullable=True),
+    sa.Column('investment_target', sa.Float(), nullable=True),
+    sa.Column('investment_done', sa.Float(), nullable=True),
+    sa.Column('output_target', sa.Float(), nullable=True),
+    sa.Column('output_done', sa.Float(), nullable=True),
+    sa.Column('localization_target', sa.Float(), nullable=True),
+    sa.Column('localization_done', sa.Float(), nullable=True),
+    sa.Column('milestones', sa.Text(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('source', sa.Text(), nullable=True),
+    sa.Column('is_demo', sa.Boolean(), nullable=False),
+    sa.Column('batch_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['batch_id'], ['import_batch.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('code')
+    )
+    with op.batch_alter_table('project', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_project_zone_code'), ['zone_code'], unique=False)
+
     op.create_table('target',
     sa.Column('id', sa.String(length=96), nullable=False),
     sa.Column('plan_id', sa.String(length=64), nullable=False),
@@ -297,21 +453,45 @@ def downgrade() -> None:
 
     op.drop_table('tech_demand')
     op.drop_table('target')
+    with op.batch_alter_table('project', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_project_zone_code'))
+
+    op.drop_table('project')
     op.drop_table('policy')
+    with op.batch_alter_table('platform', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_platform_zone_code'))
+
+    op.drop_table('platform')
     with op.batch_alter_table('observation', schema=None) as batch_op:
         batch_op.drop_index('ix_observation_indicator_period')
 
     op.drop_table('observation')
+    with op.batch_alter_table('listing_candidate', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_listing_candidate_zone_code'))
+
+    op.drop_table('listing_candidate')
+    with op.batch_alter_table('expert', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_expert_zone_code'))
+
+    op.drop_table('expert')
     with op.batch_alter_table('enterprise', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_enterprise_zone_code'))
 
     op.drop_table('enterprise')
+    with op.batch_alter_table('assessment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assessment_plan_id'))
+
+    op.drop_table('assessment')
     op.drop_table('zone')
     with op.batch_alter_table('user_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_session_username'))
 
     op.drop_table('user_session')
     op.drop_table('region')
+    with op.batch_alter_table('plan_version', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_plan_version_plan_id'))
+
+    op.drop_table('plan_version')
     op.drop_table('plan')
     with op.batch_alter_table('match_feedback', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_match_feedback_result_code'))
@@ -324,6 +504,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_import_batch_sha256'))
 
     op.drop_table('import_batch')
+    with op.batch_alter_table('expert_assignment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_expert_assignment_zone_code'))
+        batch_op.drop_index(batch_op.f('ix_expert_assignment_expert_code'))
+        batch_op.drop_index(batch_op.f('ix_expert_assignment_demand_code'))
+
+    op.drop_table('expert_assignment')
     op.drop_table('evaluation_run')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_at'))

@@ -3,12 +3,13 @@ async function detail(id) {
   const y = document.getElementById('asof').value;
   let d; try { d = await gx.getJSON('/api/targets/' + encodeURIComponent(id) + '?as_of=' + y); } catch (e) { gx.fail('parts', e); return; }
   const c = gx.chart('tree');
-  c.setOption({ tooltip: {}, series: [{ type: 'tree', data: [d.tree], top: '5%', left: '12%', bottom: '5%', right: '20%', label: { fontSize: 11 }, initialTreeDepth: 2 }] });
+  // the root's label sits left of its node: leave it room (it was clipped at 12 %)
+  c.setOption({ tooltip: {}, series: [{ type: 'tree', data: [d.tree], top: '5%', left: '22%', bottom: '5%', right: '22%', label: { fontSize: 11, position: 'left', verticalAlign: 'middle', align: 'right' }, leaves: { label: { position: 'right', align: 'left' } }, initialTreeDepth: 2 }] });
   const px = document.getElementById('parts-xlsx'); px.href = '/api/targets/' + encodeURIComponent(id) + '?format=xlsx&as_of=' + y; px.style.display = '';
   gx.table('parts', d.parts, { render: { light: gx.light, progress: pct } });
   document.getElementById('tree').scrollIntoView({ behavior: 'smooth' });
 }
-const pct = (v) => v == null ? '' : (v * 100).toFixed(1) + '%';
+const pct = (v) => gx.esc(gx.pct(v));
 function baseRender() {
   return { status: gx.status, progress: pct, time_elapsed: pct,
     target_value: (v, r) => (r.kind === 'growth' ? '年均 ' : '') + gx.qty(v, r.unit),
@@ -17,6 +18,8 @@ function baseRender() {
 async function load() {
   const y = document.getElementById('asof').value;
   const all = document.getElementById('scope').value === 'all';
+  gx.reset('targets', 'progress-chart', 'warnings', 'tree', 'parts');
+  const px0 = document.getElementById('parts-xlsx'); if (px0) px0.style.display = 'none';
   const q = 'as_of=' + y + (all ? '' : '&active=true');
   document.getElementById('xlsx').href = '/api/targets?format=xlsx&' + q;
   const dx = document.getElementById('docx'); if (dx) dx.href = '/api/reports/circular?format=docx&as_of=' + y;
@@ -31,10 +34,16 @@ async function load() {
   gx.table('targets', d, { columns: cols, render: render });
   const rows = d.rows.filter((r) => r.progress != null).slice(0, 25).reverse();
   const c = gx.chart('progress-chart');
-  c.setOption({ grid: { left: 180, right: 30, top: 30, bottom: 30 }, legend: { data: ['完成进度', '时间进度'] }, tooltip: { trigger: 'axis', valueFormatter: (v) => (v * 100).toFixed(1) + '%' },
-    xAxis: { type: 'value', axisLabel: { formatter: (v) => (v * 100) + '%' } }, yAxis: { type: 'category', data: rows.map((r) => (r.scope_name || '') + ' ' + r.indicator_name), axisLabel: { fontSize: 10, width: 170, overflow: 'truncate' } },
-    series: [{ name: '完成进度', type: 'bar', data: rows.map((r) => ({ value: r.progress, itemStyle: { color: r.status === '逾期未完成' ? '#7f0000' : ({ green: '#2e7d32', yellow: '#f9a825', red: '#c62828' }[r.light] || '#9e9e9e') } })) },
-             { name: '时间进度', type: 'scatter', symbol: 'diamond', symbolSize: 10, data: rows.map((r) => r.time_elapsed), itemStyle: { color: '#163c6e' } }] });
+  if (!c) return;
+  const narrow = window.innerWidth < 700;
+  // the legend sits above the plot (never over the bars) and shows the colours the bars really use
+  const statusColors = [['已完成/进度正常', '#2e7d32'], ['进度滞后', '#f9a825'], ['严重滞后', '#c62828'], ['逾期未完成', '#7f0000']];
+  c.setOption({ grid: { left: narrow ? 110 : 180, right: 30, top: narrow ? 70 : 46, bottom: 30 },
+    legend: { top: 0, left: 0, itemWidth: 12, itemHeight: 10, data: statusColors.map((x) => ({ name: x[0], itemStyle: { color: x[1] } })).concat([{ name: '时间进度', icon: 'diamond', itemStyle: { color: '#163c6e' } }]) },
+    tooltip: { trigger: 'axis', valueFormatter: (v) => gx.pct(v) },
+    xAxis: { type: 'value', axisLabel: { formatter: (v) => Math.round(v * 100) + '%', hideOverlap: true } }, yAxis: { type: 'category', data: rows.map((r) => (r.scope_name || '') + ' ' + r.indicator_name), axisLabel: { fontSize: 10, width: narrow ? 100 : 170, overflow: 'truncate' } },
+    series: statusColors.map((x) => ({ name: x[0], type: 'bar', data: [], itemStyle: { color: x[1] } })).concat([{ name: '完成进度', type: 'bar', barGap: '-100%', data: rows.map((r) => ({ value: r.progress, itemStyle: { color: r.status === '逾期未完成' ? '#7f0000' : ({ green: '#2e7d32', yellow: '#f9a825', red: '#c62828' }[r.light] || '#9e9e9e') } })) },
+             { name: '时间进度', type: 'scatter', symbol: 'diamond', symbolSize: 10, data: rows.map((r) => r.time_elapsed), itemStyle: { color: '#163c6e' } }]) });
   let w; try { w = await gx.getJSON('/api/targets/warnings?' + q); } catch (e) { gx.fail('warnings', e); return; }
   // the engine's warning_group keeps 逾期未完成 (deadline passed: needs an account) apart from 进度滞后 (can still catch up)
   const groups = [['逾期未完成', '逾期未完成：已过目标年份，仍未完成', 'warn-overdue'], ['进度滞后', '进度滞后：规划期内，落后于时间进度', 'warn-behind']];
