@@ -100,9 +100,18 @@ def test_a_zone_users_targets_hide_other_zones(sqlite_db_url):
     with session_scope(sqlite_db_url) as s:
         all_ids = set(tg.targets_progress(s, CONSOLE, 2024, None)[0]["target_id"])
         zone_targets = [t for t in tg.targets(s) if t.scope.type == "zone"]
+        province = {t.id for t in tg.targets(s) if t.scope.type == "province"}
         user = Principal("z", "zone_user", zones=frozenset({"NOPE"}))
         seen = set(tg.targets_progress(s, user, 2024, None)[0]["target_id"])
-    assert seen == all_ids - {t.id for t in zone_targets}
+        cs = set(tg.targets_progress(s, Principal("c", "zone_user", zones=frozenset({"HN-N-CHANGSHA"})),
+                                     2024, None)[0]["target_id"])
+        xt = set(tg.targets_progress(s, Principal("x", "zone_user", zones=frozenset({"HN-N-XIANGTAN"})),
+                                     2024, None)[0]["target_id"])
+    # no zone target of another zone, ever; province-wide goals for every zone user
+    assert not seen & {t.id for t in zone_targets} and province & all_ids <= seen
+    # issue 14 item 8: 湘潭市's “133” plan (scope 湘潭市, city 430300) concerns 湘潭高新区, not 长沙高新区
+    xt133 = {i for i in all_ids if i.startswith("xt133-")}
+    assert xt133 and xt133 <= xt and not xt133 & cs
 
 
 def test_overview_city_score_is_the_mean_of_its_zones(sqlite_db_url, monkeypatch):

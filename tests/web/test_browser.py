@@ -109,6 +109,12 @@ def test_pages_upload_and_report(server, browser, demo_home, tmp_path):
     _shot(page, "01-总览")
 
     page.locator("nav.main").get_by_role("link", name="高新区评价", exact=True).click()
+    # 分类评价: provincial zones by default (岳麓 is provincial, 长沙 national); the class switch reloads
+    expect(page.locator("#ranking-title")).to_have_text("省级高新区综合排名")
+    expect(page.locator("#ranking table")).to_contain_text("岳麓高新区")
+    expect(page.locator("#ranking table")).not_to_contain_text("长沙高新区")
+    page.select_option("#zone-class", "国家级")
+    expect(page.locator("#ranking-title")).to_have_text("国家级高新区综合排名")
     # short names on one line, the full name as the link's tooltip
     expect(page.locator("#ranking table")).to_contain_text("长沙高新区")
     expect(page.locator("#ranking table a").first).to_have_attribute("title", re.compile("高新技术产业开发区"))

@@ -15,6 +15,8 @@ def test_overview_city_score_is_the_mean_of_its_zones(demo_client):
     ranking = c.get("/api/evaluation/ranking").json()["rows"]
     score = {r["unit"]: r["score"] for r in ranking}
     ov = c.get("/api/overview").json()
+    # the map's city mean is over ONE class (provincial by default, the ranking above) and says so
+    assert ov["map_class"] == "省级" and "不混合平均" in ov["map_note"]
     several = [city for city in ov["cities"] if sum(z["code"] in score for z in city["zones"]) >= 2]
     assert several  # the demo has cities with two or more scored zones
     for city in ov["cities"]:

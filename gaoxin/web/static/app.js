@@ -80,7 +80,8 @@ gx.fmt = function (v) {
 };
 gx.esc = function (s) { return String(s == null ? '' : s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c])); };
 gx.table = function (elId, data, opts) {
-  opts = opts || {};
+  // options may come in the data object itself (columns, labels, rows, render, links …) or separately
+  opts = Object.assign({}, data || {}, opts || {});
   const el = document.getElementById(elId); if (!el) return;
   const cols = opts.columns || data.columns; const labels = Object.assign({}, data.labels || {}, opts.labels || {});
   // the key column (default: the first) stays in view when a narrow screen scrolls the table sideways
