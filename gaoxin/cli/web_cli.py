@@ -40,7 +40,6 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="监听地址（�
     from gaoxin.auth.users import ensure_admin
     from gaoxin.paths import database_url as default_url
     from gaoxin.services.db import init_database
-    from gaoxin.web.app import create_app  # the one command that starts the web shell
 
     url = database_url or default_url()
     with service_errors():
@@ -59,9 +58,12 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="监听地址（�
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     console.print(f"[bold green]高新区创新监测评价平台已启动：[/bold green] http://{shown}:{port}/ "
                   f"（接口文档：http://{shown}:{port}/api/docs；按 Ctrl+C 停止）")
-    app = create_app(url, secret_key=_secret_key())
+    # the web shell is started by name, so the command line never imports it (nor FastAPI) itself;
+    # its factory reads the database and the cookie key from this process's environment
+    os.environ["GAOXIN_DATABASE_URL"] = url
+    os.environ["GAOXIN_SECRET_KEY"] = _secret_key()
     _warm_matching(url)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run("gaoxin.web.app:create_app", factory=True, host=host, port=port, log_level="warning")
 
 
 def _warm_matching(url: str, report_every: float = 30.0) -> None:

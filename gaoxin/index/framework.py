@@ -40,6 +40,7 @@ class Node:
     source_type: str = "统计"
     level: int = 1                   # 1 = indicator, counted upward (COINr convention)
     parent: str | None = None
+    unit: str | None = None          # the indicator's unit of measure, for display only
 
     @property
     def is_leaf(self) -> bool:
@@ -112,7 +113,7 @@ class Framework:
                 d["children"] = [dump(c) for c in n.children]
             else:
                 d.update(direction=n.direction, transform=n.transform, source_type=n.source_type)
-                for k in ("denominator", "target"):
+                for k in ("denominator", "target", "unit"):
                     if getattr(n, k) is not None:
                         d[k] = getattr(n, k)
                 if n.goalposts is not None:
@@ -158,7 +159,8 @@ def _parse_node(raw: Any, path: str, seen: dict[str, Node], parent: str | None,
                              f"{sorted(NODE_KEYS | IGNORED_KEYS)}")
     if code in seen:
         raise FrameworkError(f"{where}：代码 {code} 重复出现")
-    node = Node(code=code, name=str(raw.get("name") or code), parent=parent)
+    node = Node(code=code, name=str(raw.get("name") or code), parent=parent,
+                unit=str(raw["unit"]) if raw.get("unit") else None)
     seen[code] = node
     if raw.get("weight") is not None:
         node.weight = _num(raw["weight"], where, "weight")

@@ -413,6 +413,7 @@ def _zone_profile(db, zone_code, year, framework, zone_class):
     def with_values(df):
         df = df.copy()
         df["value"] = [None if raw_row.empty else raw_row.iloc[0].get(c) for c in df["code"]]
+        df["unit"] = [fw.nodes[c].unit if c in fw.nodes else None for c in df["code"]]
         return records(df.round(2))
     contrib = res.contributions(zone_code, year=y)
     contrib = contrib[contrib["code"].isin(fw.indicators)].head(15).round(3)

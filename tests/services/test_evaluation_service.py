@@ -142,6 +142,19 @@ def test_national_profile_and_publishing_per_class(demo_url):
         row = nat[nat["unit"] == nz].iloc[0]
         assert (p["rank"], p["score"]) == (int(row["rank"]), float(row["score"]))
         assert [d["name"] for d in p["dimensions"]][0] == "创新能力和创业活跃度"
+        # each listed indicator carries the unit national-2021.yaml declares for it (个, %, 件/万人 …)
+        import yaml
+        from gaoxin.reference import REFERENCE_DIR
+        declared = {}
+        def walk(nodes):
+            for n in nodes:
+                if n.get("unit"):
+                    declared[n["code"]] = n["unit"]
+                walk(n.get("children") or [])
+        walk(yaml.safe_load((REFERENCE_DIR / "frameworks" / "national-2021.yaml").read_text(encoding="utf-8"))["nodes"])
+        listed = p["strengths"] + p["weaknesses"]
+        assert listed and all(r["unit"] == declared.get(r["code"]) for r in listed)
+        assert any(r["unit"] for r in listed)
         y = meta["year"]
         ev.publish(s, CONSOLE, y, zone_class="国家级")
     nat_user = Principal("n", "zone_user", zones=frozenset({nz}))
