@@ -83,6 +83,13 @@ NAME_FIRST = (
     ("外籍常驻人员和留学归国人员占比", "ratio", 1.0, 0.03),
     ("内资控股企业数", "count", 8.0, 0.08),
     ("占所在城市GDP比例", "ratio", 20.0, 0.01),
+    # the 2017 provincial system's shares and growth rates declare "%" too: keep the profiles their names
+    # had before they carried a unit, so the demo values do not change
+    ("高新技术产业主营业务收入占比", "ratio", 40.0, 0.02),
+    ("高新技术产业总产值增速", "growth", 12.0, 0.0),
+    ("海外留学归国人员和外籍常驻人员占从业人员的比例", "ratio", 1.2, 0.04),
+    ("企业出口额占园区营业收入的比例", "ratio", 12.0, 0.01),
+    ("年度出口额增速", "growth", 12.0, 0.0),
 )
 
 # per shape: (loading on size (log), loading on the theme factor, indicator-specific sd), on the log

@@ -56,10 +56,11 @@ def template_spec(kind: str) -> tuple[list[str], list[list], list[str]]:
     zname = zones["name"].iloc[0] if len(zones) else "长沙高新技术产业开发区"
     zone_inds = [i for i in registry if "zone" in (i.get("unit_types") or [])]
     if kind == "observations":
-        headers = ["单位", "年份"] + [_header_label(i) for i in zone_inds]
+        # one column per label: two frameworks may name the same quantity alike (研发机构数 in 2017 and 2021)
+        headers = ["单位", "年份"] + list(dict.fromkeys(_header_label(i) for i in zone_inds))
         notes = ["每行一个单位一个年份，每列一个指标；列标题可用指标名称或指标代码，括号内为计量单位。",
                  "“单位”填高新区全称或简称，也可填市州、县市区名称（6位行政区划代码亦可）。"]
-        return headers, [[zname, 2025] + [None] * len(zone_inds)], notes
+        return headers, [[zname, 2025] + [None] * (len(headers) - 2)], notes
     if kind == "observations_long":
         headers = ["单位类型", "单位", "指标", "年份", "数值", "计量单位", "来源"]
         ex = zone_inds[0] if zone_inds else {"code": "D1_1", "unit": None}

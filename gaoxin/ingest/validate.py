@@ -211,7 +211,8 @@ class Context:
             if not m:
                 return None
             code = self._ind[m[0]]
-        return f"您是否指：{self._ind_name.get(code, code)}（{code}）"
+        # the Chinese name only: a code such as national_high_tech_zones means nothing to the reader
+        return f"您是否指：{self._ind_name.get(code, code)}"
 
     def indicator_unit(self, code: str) -> str | None:
         return self._ind_unit.get(code)

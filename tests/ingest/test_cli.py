@@ -66,13 +66,13 @@ def test_import_warnings_need_accept_and_hidden_sheets_need_include(tmp_path, mo
     monkeypatch.setenv("GAOXIN_DATABASE_URL", url)
     app = _app()
     assert runner.invoke(app, ["init"]).exit_code == 0
-    # D2_1 is kept as a fraction (fields.yaml fraction_kept): 38.3 looks like a percentage → a warning
+    # D2_1 is kept in percent points (unit “%”): a column of 0.383-style fractions → a warning per cell
     warn = tmp_path / "warn.csv"
-    warn.write_text("单位,年份,D2_1\n长沙高新区,2023,38.3\n", encoding="utf-8")
+    warn.write_text("单位,年份,D2_1\n长沙高新区,2023,0.383\n株洲高新区,2023,0.41\n", encoding="utf-8")
     r = runner.invoke(app, ["import", str(warn)])
-    assert r.exit_code == 1 and "需要核对" in r.output and "--accept-warnings" in r.output and "像是百分数" in r.output
+    assert r.exit_code == 1 and "有 2 处数值需要核对" in r.output and "--accept-warnings" in r.output
     r = runner.invoke(app, ["import", str(warn), "--accept-warnings"])
-    assert r.exit_code == 0 and "写入 1 条" in r.output
+    assert r.exit_code == 0 and "写入 2 条" in r.output
     path = tmp_path / "hidden.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     for name, unit in (("数据", "长沙高新区"), ("旧表", "株洲高新区")):

@@ -19,10 +19,10 @@ def test_warning_then_confirm_in_the_browser(sqlite_db_url, tmp_path):
     from gaoxin.auth.users import create_user
     with session_scope(sqlite_db_url) as s:
         create_user(s, "admin", PASSWORD, "province_admin", "管理员")
-    path = tmp_path / "占比.xlsx"   # D2_1 is kept as a fraction: 38.3 on row 2 looks like a percentage
+    path = tmp_path / "占比.xlsx"   # D2_1 is kept in percent points (%): 0.383 and 0.41 look like fractions
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("数据")
-    for i, row in enumerate([["单位", "年份", "D2_1"], ["长沙高新区", 2023, 38.3], ["株洲高新区", 2023, 0.41]]):
+    for i, row in enumerate([["单位", "年份", "D2_1"], ["长沙高新区", 2023, 0.383], ["株洲高新区", 2023, 0.41]]):
         ws.write_row(i, 0, row)
     wb.close()
     proc, base = _start_server(sqlite_db_url, tmp_path)
@@ -34,7 +34,7 @@ def test_warning_then_confirm_in_the_browser(sqlite_db_url, tmp_path):
             page.goto(base + "/data")
             page.set_input_files("#upload-file", str(path))
             page.get_by_role("button", name="上传并校验").click()
-            expect(page.locator("#import-warnings")).to_contain_text("像是百分数")
+            expect(page.locator("#import-warnings")).to_contain_text("像是小数形式的比例")
             expect(page.locator("#import-result")).to_contain_text("待确认")
             with session_scope(sqlite_db_url) as s:
                 assert s.scalars(select(Observation.value)).all() == []
@@ -45,7 +45,7 @@ def test_warning_then_confirm_in_the_browser(sqlite_db_url, tmp_path):
             browser.close()
         with session_scope(sqlite_db_url) as s:
             got = dict(s.execute(select(Observation.unit_code, Observation.value)).all())
-        assert got == {"HN-N-CHANGSHA": 38.3, "HN-N-ZHUZHOU": 0.41}
+        assert got == {"HN-N-CHANGSHA": 0.383, "HN-N-ZHUZHOU": 0.41}  # confirmed as written
     finally:
         proc.terminate()
         proc.wait(10)

@@ -162,7 +162,7 @@ def test_unknown_indicator_and_bad_year(db_url, tmp_path):
     rep = run(db_url, write_csv(tmp_path / "x.csv", rows))
     reasons = {(p.row, p.column): p for p in rep.problems}
     assert "未知的指标" in reasons[(1, "万人拥有本科学历以上人数")].reason
-    assert "D1_1" in reasons[(1, "万人拥有本科学历以上人数")].suggestion
+    assert reasons[(1, "万人拥有本科学历以上人数")].suggestion == "您是否指：万人拥有本科（含）学历以上人数"
     assert "年份" in reasons[(2, "年份")].reason
 
 

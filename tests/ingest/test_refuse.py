@@ -279,20 +279,30 @@ def test_zone_far_from_the_other_zones_warns(db_url, tmp_path):
 
 
 def test_rates_spanning_orders_of_magnitude_do_not_warn(db_url, tmp_path):
-    # D2_2 (产值增速, a fraction): 0.0001 is 1,200× below the median 0.12 of six zones, but rates may be tiny
-    rows = [["单位", "年份", "D2_2"]] + [[z, 2023, v] for z, v in [("长沙高新区", 0.12), ("株洲高新区", 0.15),
-                                                                  ("湘潭高新区", 0.1), ("衡阳高新区", 0.12),
-                                                                  ("益阳高新区", 0.13), ("郴州高新区", 0.0001)]]
+    # D2_2 (产值增速, in %): 0.01 is 1,200× below the median 12 of six zones, but rates may be tiny
+    rows = [["单位", "年份", "D2_2"]] + [[z, 2023, v] for z, v in [("长沙高新区", 12), ("株洲高新区", 15),
+                                                                  ("湘潭高新区", 10), ("衡阳高新区", 12),
+                                                                  ("益阳高新区", 13), ("郴州高新区", 0.01)]]
     rep = run(db_url, xlsx(tmp_path / "g.xlsx", {"数据": rows}))
     assert rep.status == "loaded" and rep.warnings == [] and rep.written == 6
 
 
-def test_percent_and_fraction_mix_ups_warn(db_url, tmp_path):
-    # D2_1 (高新技术产业主营业务收入占比) is kept as a fraction (fields.yaml fraction_kept): 38.3 looks like percent
-    rows = [["单位", "年份", "D2_1"], ["长沙高新区", 2023, 38.3], ["株洲高新区", 2023, "40%"], ["湘潭高新区", 2023, 0.35]]
+def test_percent_and_fraction_mix_ups_warn(db_url, tmp_path, monkeypatch):
+    # D2_1 (高新技术产业主营业务收入占比) is kept in percent points (unit “%” in the 2017 framework): plain
+    # 0.383 and 0.35 read as fractions and warn; “40%” is explicit and does not
+    rows = [["单位", "年份", "D2_1"], ["长沙高新区", 2023, 0.383], ["株洲高新区", 2023, "40%"], ["湘潭高新区", 2023, 0.35]]
     rep = run(db_url, xlsx(tmp_path / "f.xlsx", {"数据": rows}))
     assert rep.status == "warned"
-    assert [(w.row, w.column) for w in rep.warnings] == [(2, "D2_1")] and "像是百分数" in rep.warnings[0].reason
+    assert [(w.row, w.column) for w in rep.warnings] == [(2, "D2_1"), (4, "D2_1")]
+    assert "像是小数形式的比例" in rep.warnings[0].reason
+    assert rep.warnings[0].suggestion == "如指 38.3%，请填 38.3 或“38.3%”"
+    # an indicator declared as kept in fractions (fields.yaml fraction_kept, none shipped today): 38.3 warns
+    from gaoxin.ingest import soft
+    kept = dict(soft.settings(), fraction_kept={"D1_1"})
+    monkeypatch.setattr(soft, "settings", lambda: kept)
+    rows = [["单位", "年份", "D1_1"], ["长沙高新区", 2023, 38.3], ["株洲高新区", 2023, 0.41]]
+    rep = run(db_url, xlsx(tmp_path / "k.xlsx", {"数据": rows}))
+    assert [(w.row, w.column) for w in rep.warnings] == [(2, "D1_1")] and "像是百分数" in rep.warnings[0].reason
     assert rep.warnings[0].suggestion == "如是百分数，请写成“38.3%”或 0.383"
     # market_share is kept in percent points (unit %): a column of fractions 0.383 / 0.25 warns on each
     head = ["统一社会信用代码", "企业名称", "主导产品全国细分市场占有率（%）"]

@@ -27,7 +27,7 @@ def test_filled_wide_template_imports(sqlite_db_url, tmp_path):
     wb = openpyxl.load_workbook(path)
     ws = wb["数据"]
     header = [c.value for c in ws[1]]
-    ws.cell(row=2, column=header.index("万人拥有本科（含）学历以上人数") + 1, value="1,250")
+    ws.cell(row=2, column=header.index("万人拥有本科（含）学历以上人数（人/万人）") + 1, value="1,250")
     ws.append(["株洲高新区", 2025] + [None] * (len(header) - 2))
     ws.cell(row=3, column=3, value="８８")
     wb.save(path)

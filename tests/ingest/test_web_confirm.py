@@ -30,11 +30,11 @@ def admin(db_url) -> TestClient:
 
 
 def percent_file() -> bytes:
-    """D2_1 is kept as a fraction (fields.yaml fraction_kept): 38.3 on row 2 looks like a percentage."""
+    """D2_1 is kept in percent points (unit “%”): 0.383 and 0.41 look like fractions."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
     ws = wb.add_worksheet("数据")
-    for i, row in enumerate([["单位", "年份", "D2_1"], ["长沙高新区", 2023, 38.3], ["株洲高新区", 2023, 0.41]]):
+    for i, row in enumerate([["单位", "年份", "D2_1"], ["长沙高新区", 2023, 0.383], ["株洲高新区", 2023, 0.41]]):
         ws.write_row(i, 0, row)
     wb.close()
     return buf.getvalue()
@@ -51,8 +51,8 @@ def test_api_answers_with_warnings_then_loads_on_confirmation(admin, db_url):
     body = r.json()
     assert r.status_code == 200 and body["status"] == "warned" and body["needs_confirmation"] is True
     assert not body["ok"] and body["problems"] == []
-    assert [(w["sheet"], w["row"], w["column"]) for w in body["warnings"]] == [("数据", "2", "D2_1")]
-    assert "像是百分数" in body["warnings"][0]["reason"]
+    assert [(w["sheet"], w["row"], w["column"]) for w in body["warnings"]] == [("数据", "2", "D2_1"), ("数据", "3", "D2_1")]
+    assert "像是小数形式的比例" in body["warnings"][0]["reason"]
     assert stored(db_url) == 0
     r = admin.post("/api/imports", files=files, data={"accept_warnings": "true"})
     body = r.json()
@@ -65,7 +65,7 @@ def test_upload_page_offers_a_confirm_button(admin, db_url):
     r = admin.post("/data/upload", files=files)
     assert r.status_code == 200
     assert "待确认" in r.text and 'id="confirm-import"' in r.text and "确认无误，导入" in r.text
-    assert 'hx-vals=\'{"accept_warnings": "1"}\'' in r.text and "像是百分数" in r.text
+    assert 'hx-vals=\'{"accept_warnings": "1"}\'' in r.text and "像是小数形式的比例" in r.text
     assert stored(db_url) == 0
     r = admin.post("/data/upload", files=files, data={"accept_warnings": "1"})
     assert r.status_code == 200 and "已导入" in r.text and 'id="confirm-import"' not in r.text
