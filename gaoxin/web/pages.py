@@ -195,6 +195,9 @@ def evaluation_page(request: Request, year: int | None = None, zone_class: str |
     years = ev.evaluation_years(db, None, zc)
     own = ev.class_frameworks()
     page = {"zone_class": zc, "class_framework": {c: ev.framework_info(n)["framework_name"] for c, n in own.items()}}
+    if user.role == "zone_user":  # which years' rankings of its class are published (the others are not fetched)
+        published = ev.runs(db, user)
+        page["published_years"] = sorted({int(y) for y in published.loc[published["zone_class"] == zc, "year"]})
     return render(request, "evaluation.html", {"user": user, "title": "高新区评价", "active": "/evaluation",
                                                "years": years, "year": year or years[0], "zone_class": zc,
                                                "classes": classes, "frameworks": ev.framework_choices(),

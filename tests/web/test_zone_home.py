@@ -27,3 +27,19 @@ def test_home_links_open_for_the_zone_user(demo_client, demo_home):
     for url in (f"/evaluation/zones/{z}", "/targets", f"/enterprises?zone={z}", "/matching"):
         r = c.get(url)
         assert r.status_code == 200 and "无权访问" not in r.text, url
+
+
+def test_evaluation_page_tells_a_zone_user_which_rankings_are_published(demo_client, demo_home):
+    """Before publication the page does not ask for a ranking it would be refused (no 403 in the
+    browser): it carries the published years of the user's class; an administrator's page does not."""
+    import json
+    import re
+
+    def page_data(html: str) -> dict:
+        return json.loads(re.search(r'<script type="application/json" id="page-data">(.*?)</script>', html, re.S).group(1))
+
+    zone = page_data(demo_client("zone_a").get("/evaluation").text)
+    runs = demo_client("zone_a").get("/api/evaluation/runs").json()["rows"]
+    expected = sorted({int(r["year"]) for r in runs if r["zone_class"] == zone["zone_class"]})
+    assert zone["zone_class"] == "国家级" and zone["published_years"] == expected
+    assert "published_years" not in page_data(demo_client("admin").get("/evaluation").text)

@@ -19,6 +19,14 @@ async function load() {
   document.getElementById('meta').textContent = '';
   document.getElementById('gaps').innerHTML = '';
   const c = gx.chart('bar');
+  const pub = gx.page && gx.page.published_years;
+  if (Array.isArray(pub) && !pub.includes(Number(y))) {
+    // a zone user before publication: say so and point to the zone's own scores, without a refused request
+    const own = (gx.user.zones || [])[0];
+    document.getElementById('ranking').innerHTML = '<div class="alert alert-info">' + gx.esc(y + '年度' + zoneClass + '高新区排名尚未发布。') +
+      (own ? '排名发布前，可在<a href="' + gx.esc(gx.safeUrl('/evaluation/zones/' + encodeURIComponent(own) + '?year=' + encodeURIComponent(y))) + '">本园区评价画像</a>查看本园区的得分和指标值。' : '') + '</div>';
+    return;
+  }
   let d;
   try { d = await gx.getJSON('/api/evaluation/ranking?' + query()); } catch (e) { gx.fail('ranking', e); return; }
   if (xl) xl.href = '/api/evaluation/ranking?' + query('&format=xlsx');
