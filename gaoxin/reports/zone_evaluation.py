@@ -104,19 +104,10 @@ def build(inp: "ZoneEvaluationInput | list[ZoneEvaluationInput]", map_class: str
                     "得分为百分制，保留两位小数。")
 
     D.heading(doc, "三、分维度情况", 1)
-    for d in dims:
-        s = r[r[d].notna()].sort_values(d, ascending=False)
-        D.para(doc, f"{inp.dimension_labels[d]}：平均 {S(r[d].mean())} 分；前三位为"
-                    f"{'、'.join(s.head(3)['name'].map(_short))}；后三位为{'、'.join(s.tail(3)['name'].map(_short))}。")
+    _dimension_paragraphs(doc, inp, r, dims)
 
     D.heading(doc, "四、各高新区优势与短板", 1)
-    prof = inp.profiles.merge(r[["unit", "name", "rank"]], on="unit").sort_values("rank", na_position="last")
-    prof["name"] = prof["name"].map(_short)
-    cols = {"name": "高新区", "strengths": "优势指标", "weaknesses": "短板指标"}
-    if "change" in prof:
-        cols["change"] = "得分同比变化（分）"
-    D.table(doc, prof[list(cols)].rename(columns=cols), font_size=8, nowrap=["高新区"],
-            formats={"得分同比变化（分）": _signed})
+    _strengths_table(doc, inp, r)
 
     D.heading(doc, "五、评价方法说明", 1)
     method = display.zh_methods(inp.method_note) if inp.method_note else ""
@@ -225,18 +216,9 @@ def build_by_class(inputs: list[ZoneEvaluationInput], map_class: str | None = No
             D.note(doc, "注：排名为本级别内排名；排名区间为不确定性分析（权重扰动与聚合方法备选）下排名的 5%—95% 分位区间，"
                         "区间越窄，排名越稳健。得分为百分制，保留两位小数。")
         D.heading(doc, "（二）分维度情况", 2)
-        for d in dims:
-            s = r[r[d].notna()].sort_values(d, ascending=False)
-            D.para(doc, f"{inp.dimension_labels[d]}：平均 {S(r[d].mean())} 分；前三位为"
-                        f"{'、'.join(s.head(3)['name'].map(_short))}；后三位为{'、'.join(s.tail(3)['name'].map(_short))}。")
+        _dimension_paragraphs(doc, inp, r, dims)
         D.heading(doc, "（三）各高新区优势与短板", 2)
-        prof = inp.profiles.merge(r[["unit", "name", "rank"]], on="unit").sort_values("rank", na_position="last")
-        prof["name"] = prof["name"].map(_short)
-        cols = {"name": "高新区", "strengths": "优势指标", "weaknesses": "短板指标"}
-        if "change" in prof:
-            cols["change"] = "得分同比变化（分）"
-        D.table(doc, prof[list(cols)].rename(columns=cols), font_size=8, nowrap=["高新区"],
-                formats={"得分同比变化（分）": _signed})
+        _strengths_table(doc, inp, r)
 
     D.heading(doc, f"{_CN[len(inputs) + 1]}、评价方法说明", 1)
     for inp in inputs:
@@ -248,3 +230,23 @@ def build_by_class(inputs: list[ZoneEvaluationInput], map_class: str | None = No
         D.para(doc, display.cite(note))
     D.footer_date(doc)
     return D.to_bytes(doc)
+
+
+def _dimension_paragraphs(doc, inp: "ZoneEvaluationInput", r, dims) -> None:
+    """One paragraph per dimension: its mean and the top and bottom three zones."""
+    S = display.score
+    for d in dims:
+        s = r[r[d].notna()].sort_values(d, ascending=False)
+        D.para(doc, f"{inp.dimension_labels[d]}：平均 {S(r[d].mean())} 分；前三位为"
+                    f"{'、'.join(s.head(3)['name'].map(_short))}；后三位为{'、'.join(s.tail(3)['name'].map(_short))}。")
+
+
+def _strengths_table(doc, inp: "ZoneEvaluationInput", r) -> None:
+    """Each zone's strengths and weaknesses (and its year-on-year change), in rank order."""
+    prof = inp.profiles.merge(r[["unit", "name", "rank"]], on="unit").sort_values("rank", na_position="last")
+    prof["name"] = prof["name"].map(_short)
+    cols = {"name": "高新区", "strengths": "优势指标", "weaknesses": "短板指标"}
+    if "change" in prof:
+        cols["change"] = "得分同比变化（分）"
+    D.table(doc, prof[list(cols)].rename(columns=cols), font_size=8, nowrap=["高新区"],
+            formats={"得分同比变化（分）": _signed})
