@@ -58,23 +58,6 @@ def bar_chart(labels: list[str], values: list[float], title: str = "", xlabel: s
     return _png(fig)
 
 
-def radar_chart(names: list[str], values: list[float], mean: list[float] | None = None, title: str = "") -> bytes:
-    k = len(names)
-    ang = np.linspace(0, 2 * np.pi, k, endpoint=False).tolist()
-    fig = plt.figure(figsize=(4.2, 4.2))
-    ax = fig.add_subplot(111, polar=True)
-    for vals, color, label in ((values, BLUE, "本园区"), (mean, "#999999", "全省平均")):
-        if vals is None:
-            continue
-        v = list(vals) + [vals[0]]
-        ax.plot(ang + ang[:1], v, color=color, label=label)
-        ax.fill(ang + ang[:1], v, color=color, alpha=0.15)
-    ax.set_xticks(ang, names, fontsize=8)
-    ax.set_title(title, fontsize=10)
-    ax.legend(loc="lower right", fontsize=7, bbox_to_anchor=(1.15, -0.1))
-    return _png(fig)
-
-
 @lru_cache(maxsize=2)
 def _features(path: str, mtime: float) -> list[dict]:
     return json.loads(Path(path).read_text(encoding="utf-8"))["features"]

@@ -10,6 +10,7 @@ line spacing ≈ 28.9 pt); first-level headings 黑体, second-level 楷体_GB23
 from __future__ import annotations
 
 import io
+import numbers
 import re
 import struct
 import unicodedata
@@ -229,8 +230,8 @@ def fmt_cell(v) -> str:
         return "是" if v else "否"
     if isinstance(v, float):
         return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
-    if isinstance(v, int):
-        return f"{v:,}"
+    if isinstance(v, numbers.Integral):  # numpy.int64 from a nullable Int64 column too
+        return f"{int(v):,}"
     return str(v)
 
 

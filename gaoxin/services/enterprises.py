@@ -316,15 +316,6 @@ def list_export_frame(df: pd.DataFrame, zone_names_: dict) -> pd.DataFrame:
     return out.mask(out.map(lambda v: isinstance(v, str) and not v.strip()), "—")
 
 
-def with_zone_names(db: Session, df: pd.DataFrame) -> pd.DataFrame:
-    """A table's zone codes as zone names (what an Excel export shows)."""
-    from gaoxin.services.zones import zone_names
-    if "zone_code" not in df:
-        return df
-    names = zone_names(db, short=True)
-    return df.assign(zone_code=df["zone_code"].map(lambda z: names.get(z, z)))
-
-
 # --- the enterprise profile as a checklist (issue 14 item 3) ---------------------------------------
 
 VERDICT_MISSING = "数据缺失"

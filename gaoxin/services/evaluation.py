@@ -77,7 +77,7 @@ _RANGE = re.compile(r"(?<![A-Za-z0-9_])[A-Z](\d)[–-][A-Z](\d)(?![A-Za-z0-9_])"
 _CODE = re.compile(r"(?<![A-Za-z0-9_])[A-Z]+\d[A-Za-z0-9_]*(?![A-Za-z0-9_])")
 _CN_NUM = "〇一二三四五六七八九"
 # method words of the frameworks' gap notes said in Chinese (the notes are the files' own text)
-_GAP_WORDS = (("一级指标 一级指标权重", "一级指标的权重"), ("missing 节点", "缺失项"),
+_GAP_WORDS = (("一级指标 一级指标权重", "一级指标的权重"), (" missing 节点", "缺失项"), ("missing 节点", "缺失项"),
               ("min-max [0, 100]", "最小—最大值标准化（0—100 分）"), ("种子文件", "原文附件"))
 
 
@@ -92,8 +92,8 @@ def framework_info(name: str) -> dict:
         try:
             doc = ref.load_framework(name)
             fw = index.load_framework(name)
-        except (index.USER_ERRORS + (ref.ReferenceDataError,)):
-            raise NotFound(UNKNOWN_FRAMEWORK) from None
+        except (index.USER_ERRORS + (ref.ReferenceDataError, FileNotFoundError)):
+            raise NotFound(UNKNOWN_FRAMEWORK) from None  # a well-formed name no file answers to
         source = str(doc.get("source") or "")
         m = _DOC_NO.search(source)
         t = _TITLE.search(source)

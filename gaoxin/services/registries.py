@@ -155,15 +155,6 @@ def get_entry(db: Session, user: Principal, kind_code: str, key: str) -> dict:
     return _row(kind, obj, _zone_names(db), _region_names(db))
 
 
-def entry_zone(db: Session, kind_code: str, key: str) -> str | None:
-    kind = _kind(kind_code)
-    model = _model(kind_code)
-    row = db.execute(select(model.zone_code).where(getattr(model, kind.key) == key)).first()
-    if row is None:
-        raise NotFound(f"{kind.label}中没有“{key}”")
-    return row[0]
-
-
 # --- editing --------------------------------------------------------------------------------------
 
 def save_entry(db: Session, user: Principal, kind_code: str, raw: dict, key: str | None = None) -> dict:
@@ -700,14 +691,6 @@ def assignments(db: Session, user: Principal, demand_code: str | None = None, ex
     out = [_assignment_row(a, experts, zones) for a in rows]
     return {"rows": out, "columns": [c for c in ASSIGNMENT_LABELS], "labels": ASSIGNMENT_LABELS,
             "is_demo": any(r["is_demo"] for r in out), "spec": {k: _ref("experts")[k] for k in ("roles", "outcomes")}}
-
-
-def assignment_zone(db: Session, assignment_id: int) -> str | None:
-    from gaoxin.store.models import ExpertAssignment
-    a = db.get(ExpertAssignment, assignment_id)
-    if a is None:
-        raise NotFound(f"没有第{assignment_id}号选派记录")
-    return a.zone_code
 
 
 # --- 一年一评估、三年一更新 ---------------------------------------------------------------------------

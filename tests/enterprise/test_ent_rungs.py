@@ -145,6 +145,10 @@ def test_unicorn(make):
     j = judge(make(*rows), as_of=AS_OF)
     assert j.rung("独角兽企业").status.tolist() == [PASS, FAIL, FAIL, FAIL]
     assert j.highest_rung[0] == "独角兽企业"
+    # the explanation states the GEI thresholds in their own units (估值 亿美元, 融资额 万美元)
+    texts = {c["id"]: c["text"] for c in j.explain(1)["judgements"]["独角兽企业"]["conditions"]}
+    assert texts["valuation"] == "9.99亿美元 ≥ 10亿美元"
+    assert texts["financing"] == "5,000万美元 ≥ 5,000万美元"
 
 
 def test_listed_leader_unset_thresholds_are_not_applied(make):
