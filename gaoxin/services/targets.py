@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gaoxin.auth.roles import Principal
+from gaoxin.display import cite
 from gaoxin.services.cache import cached, data_version, settings
 from gaoxin.services.errors import Forbidden, Invalid, NotFound, ServiceError
 from gaoxin.services.frames import clean, records
@@ -240,7 +241,7 @@ def target_detail(db: Session, user: Principal, target_id: str, as_of: int | Non
                          for r in records(parts)]}
     return {"target": {k: clean(v) for k, v in head.items()}, "as_of": y, "tree": tree,
             "parts": {"columns": list(PART_LABELS), "labels": PART_LABELS, "rows": records(parts)},
-            "source": t.source}
+            "title": f"{t.scope.name}{t.indicator_name}", "source": cite(t.source)}
 
 
 def circular(db: Session, user: Principal, target_id: str, as_of: int):

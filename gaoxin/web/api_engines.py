@@ -100,7 +100,7 @@ def target_detail(target_id: str, as_of: int | None = None, format: str | None =
     d = tg.target_detail(db, user, target_id, as_of)
     if format == "xlsx":
         parts = pd.DataFrame(d["parts"]["rows"], columns=d["parts"]["columns"])
-        return table_response(parts, "xlsx", f"{target_id}分解情况", demo=bool(d["target"].get("is_demo")),
+        return table_response(parts, "xlsx", f"{d['title']}分解情况", demo=bool(d["target"].get("is_demo")),
                               labels=d["parts"]["labels"])
     return JSONResponse(d)
 

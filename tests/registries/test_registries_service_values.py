@@ -762,3 +762,17 @@ def _listing_import_checks_first_and_then_flags_the_listed(db_url):
         assert (rep["status"], rep["written"]) == ("loaded", 1), rep["problems"]
         assert s.scalar(select(Enterprise).where(Enterprise.credit_code == code)).attributes == {
             "is_listed": 1, "is_listed_source": "上市后备企业资源库"}
+
+
+def test_export_keeps_the_search_and_the_filters_of_the_list(platforms_db):
+    # the page's 导出 button exports what the list shows: q and filters reach the query
+    with session_scope(platforms_db) as s:
+        by_text, _ = R.export_xlsx(s, ADMIN, "platforms", q=" 湘潭乙 ")
+        by_level, _ = R.export_xlsx(s, ADMIN, "platforms", filters={"level": "国家级"})
+
+    def names(data: bytes) -> list[str]:
+        sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, engine="calamine")
+        df = next(v for k, v in sheets.items() if k != "说明")
+        return df["平台名称"].tolist()
+    assert names(by_text) == ["湘潭乙省级企业技术中心"]
+    assert names(by_level) == ["湘潭甲国家企业技术中心"]

@@ -214,3 +214,24 @@ def test_import_path_console_records_the_named_user_and_dry_run_writes_nothing(s
     assert viewer.status == "rejected" and [str(p) for p in viewer.problems]
     assert hist[["file_name", "status", "username"]].to_dict("records")[0] == \
         {"file_name": "株洲.csv", "status": "已导入", "username": "王五"}
+
+
+@pytest.mark.parametrize("is_demo", [True, False])
+def test_word_circular_says_demo_data_only_when_a_figure_is_demo(tmp_path, is_demo):
+    # one 2024 figure of 湘潭市's high-tech enterprise target (seed 004, 附件3): the circular carries the
+    # red 示例数据 line exactly when that figure is synthetic
+    from gaoxin.services import targets as tg
+    from gaoxin.store.db import dispose_engines
+    from gaoxin.store.migrate import init_database
+    from gaoxin.store.models import Observation
+    url = f"sqlite:///{tmp_path / 'gaoxin.db'}"
+    init_database(url)
+    with session_scope(url) as s:
+        t = next(t for t in tg.targets(s) if t.id == "xt133-high-tech-enterprises")
+        s.add(Observation(unit_type=t.scope.type, unit_code=str(t.scope.code), indicator_code=t.indicator,
+                          period=2024, value=900.0, is_demo=is_demo))
+    with session_scope(url) as s:
+        doc = rp.circular_report(s, CONSOLE, "xt133-high-tech-enterprises", 2024, "docx")
+    dispose_engines()
+    notice = "示例数据：本报告中的数据为系统生成的演示数据，不代表真实统计。"
+    assert (notice in _paragraphs(doc.content)) is is_demo

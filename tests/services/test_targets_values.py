@@ -141,6 +141,9 @@ def test_target_detail_tree_and_parts_without_data(seed_db):
     assert d["parts"]["rows"] == [{"unit_name": n, "responsible": "", "target_value": v, "actual": None,
                                    "progress": None, "status": "数据缺失", "light": "grey"} for n, v in HTE_2024]
     assert d["target"]["target_id"] == HTE and d["target"]["status"] == "数据缺失"
+    # the source as a reader sees it: the plan by title and 文号, never the seed file's name
+    assert d["title"] == "湘潭市高新技术企业数量"
+    assert d["source"] == "《湘潭市推动科技创新“133”行动计划（2023—2025年）》（潭政办发〔2023〕33号） 二、工作目标；三、（二）1；附件3"
 
 
 def test_target_detail_of_a_target_without_decomposition_has_no_parts(seed_db):

@@ -212,6 +212,10 @@ def test_profile_and_parts_excel(demo_client, demo_home):
     assert "示例数据" in pd.read_excel(io.BytesIO(x.content), sheet_name="维度得分", header=None).iloc[1, 0]
     p = c.get("/api/targets/xt133-high-tech-enterprises?format=xlsx")
     assert p.status_code == 200 and "单位" in pd.read_excel(io.BytesIO(p.content), header=2).columns
+    # named by the target in Chinese, not by its code
+    from urllib.parse import unquote
+    disposition = unquote(p.headers["content-disposition"])
+    assert "湘潭市高新技术企业数量分解情况" in disposition and "xt133" not in disposition
 
 
 def test_targets_growth_rate_active_plans_and_warning_groups(demo_client):
