@@ -25,16 +25,11 @@ TITLE = "2025年度湖南省高新区创新发展综合评价报告"
 ISSUER = "湖南省高新区创新监测评价平台"
 # 2025-12-31 17:00 UTC is already 2026-01-01 01:00 in Beijing
 TODAY = "2026年1月1日生成"
+from tests.reports.test_docx_util_content import png  # noqa: E402 - a w × h grey PNG
+
 XIANGTAN = "《湘潭市推动科技创新“133”行动计划（2023—2025年）》（潭政办发〔2023〕33号）"
 
 
-def png(w: int, h: int) -> bytes:
-    """A w × h grey PNG."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    raw = b"".join(b"\x00" + b"\x80" * w for _ in range(h))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
 class _FixedNow(datetime):

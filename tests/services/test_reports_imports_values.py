@@ -20,23 +20,7 @@ from gaoxin.services.errors import Forbidden, NotFound, ServiceError
 from gaoxin.services.scope import CONSOLE
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    from gaoxin.services.cache import clear
-    clear()
-    yield
-    clear()
-
-
-@pytest.fixture(scope="module")
-def seed_db(tmp_path_factory):
-    """One migrated SQLite database (the seed plans, no observation) shared by the circular tests."""
-    from gaoxin.store.db import dispose_engines
-    from gaoxin.store.migrate import init_database
-    url = f"sqlite:///{tmp_path_factory.mktemp('reports_seed') / 'gaoxin.db'}"
-    init_database(url)
-    yield url
-    dispose_engines()
+pytestmark = pytest.mark.usefixtures("fresh_cache")  # fixtures in tests/services/conftest.py
 
 
 def _paragraphs(content: bytes) -> list[str]:

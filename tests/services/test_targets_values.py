@@ -23,23 +23,7 @@ XT133_TITLE = "湘潭市推动科技创新“133”行动计划（2023—2025年
 HTE = "xt133-high-tech-enterprises"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    from gaoxin.services.cache import clear
-    clear()
-    yield
-    clear()
-
-
-@pytest.fixture(scope="module")
-def seed_db(tmp_path_factory):
-    """One migrated SQLite database (the seed plans, no observation) shared by the tests that only read."""
-    from gaoxin.store.db import dispose_engines
-    from gaoxin.store.migrate import init_database
-    url = f"sqlite:///{tmp_path_factory.mktemp('targets_seed') / 'gaoxin.db'}"
-    init_database(url)
-    yield url
-    dispose_engines()
+pytestmark = pytest.mark.usefixtures("fresh_cache")  # fixtures in tests/services/conftest.py
 
 
 def test_decomposition_checks_of_one_plan_name_the_attachment(seed_db):
