@@ -6,8 +6,6 @@ document is fixed."""
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 from datetime import datetime, timezone
 
 import numpy as np
