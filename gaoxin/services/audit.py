@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from gaoxin.auth import roles
 from gaoxin.auth.roles import Principal
+from gaoxin.display import is_missing  # None, or the NaN pandas puts in its place
 from gaoxin.services.frames import beijing_time
 from gaoxin.services.scope import require_read
 
@@ -35,7 +36,7 @@ def audit_log(db: Session, user: Principal, zone: str | None = None, limit: int 
     df["at"] = beijing_time(df["at"])
     df["action"] = df["action"].map(lambda x: ACTION_LABELS.get(x, x))
     df["entity"] = df["entity"].map(lambda e: ENTITY_LABELS.get(e, e))
-    df["zone_code"] = df["zone_code"].map(lambda z: "" if _blank(z) else names.get(z, z))
+    df["zone_code"] = df["zone_code"].map(lambda z: "" if is_missing(z) else names.get(z, z))
     df["entity_id"] = df["entity_id"].map(lambda v: _named(v, names))
     for c in ("before", "after"):
         df[c] = df[c].map(lambda v: _readable(v, names))
@@ -49,14 +50,9 @@ FIELD_LABELS = {"value": "数值", "is_demo": "示例数据", "username": "用�
 VALUE_LABELS = {True: "是", False: "否", None: "（空）", "accept": "确认匹配", "reject": "否决匹配"}
 
 
-def _blank(v) -> bool:
-    """A missing cell: None from the database, or the NaN pandas puts in its place in a text column."""
-    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
-
-
 def _named(text, names: dict) -> str:
     """Zone codes inside a text (an entity id such as zone:HN-N-CHANGSHA:…) replaced by zone names."""
-    if _blank(text):
+    if is_missing(text):
         return ""
     return ":".join(names.get(part, part) for part in str(text).split(":"))
 
@@ -64,7 +60,7 @@ def _named(text, names: dict) -> str:
 def _readable(v, names: dict) -> str:
     """A before / after record as 字段：值；… in Chinese (zone codes as names, roles by name)."""
     from gaoxin.auth.roles import ROLE_LABELS
-    if _blank(v):
+    if is_missing(v):
         return ""
     if not isinstance(v, dict):
         return json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v
